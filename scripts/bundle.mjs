@@ -1,0 +1,24 @@
+// Bundles the CLI into dist/bundle with esbuild. One file per lazily imported stage (code
+// splitting), so `fediblock merge` on local files never loads undici, pino transports or the sync
+// code: start-up time is most of a small merge (see decisions.md, performance notes).
+import { build } from 'esbuild';
+
+const bench = process.argv.includes('--bench');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+  // Some dependencies are CommonJS and call require(); give the ESM bundle a real one.
+  banner: { js: "import { createRequire as __fbCreateRequire } from 'node:module'; const require = __fbCreateRequire(import.meta.url);" },
+};
+
+if (bench) {
+  await build({ ...common, entryPoints: ['test/bench/run.ts'], outdir: 'dist/bench', splitting: true, packages: 'external' });
+} else {
+  await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist/bundle', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+}
