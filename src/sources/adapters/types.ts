@@ -1,0 +1,13 @@
+import type { ParseResult } from '../../model.js';
+
+/**
+ * What an adapter returns: blocks with their domains as written (parseList normalises them, once),
+ * and a way to find the line a block came from. Lines are looked up on demand because naming them
+ * costs CSV a second pass, paid only by sources that have something to report.
+ */
+export interface AdapterResult extends ParseResult {
+  /** 1-based line where `blocks[index]` starts in the text. */
+  lineOf(index: number): number;
+}
+
+export type Adapter = (text: string, source: string) => AdapterResult;

@@ -1,0 +1,59 @@
+// The format → adapter table, and the one place where domains are normalised and canaries dropped.
+import type { DomainBlock, ListFormat, Notice, ParseResult, Reject } from '../model.js';
+import { FediblockError } from '../errors.js';
+import { parseCsv } from './adapters/csv.js';
+import { parseJson } from './adapters/json.js';
+import { parseRapidblockJson } from './adapters/rapidblock-json.js';
+import { parseText } from './adapters/text.js';
+import { shorten } from './adapters/fields.js';
+import type { Adapter } from './adapters/types.js';
+import { isCanary } from './canaries.js';
+import { detectFormat, looksLikeHtml } from './detect-format.js';
+import { normalizeDomain } from './normalize-domain.js';
+
+const ADAPTERS: Record<ListFormat, Adapter> = {
+  csv: parseCsv,
+  mastodon_csv: parseCsv,
+  json: parseJson,
+  mastodon_api: parseJson,
+  rapidblock_json: parseRapidblockJson,
+  rapidblock_csv: parseText,
+  text: parseText,
+};
+
+/**
+ * Parse a list's text into blocks with normalised domains. Throws a FediblockError naming the
+ * source when the text is not a list at all (HTML, wrong JSON shape, CSV without a domain column:
+ * the adapters throw those); a list with no rows is returned empty, for the caller to judge.
+ */
+export function parseList(text: string, format: ListFormat | 'auto', source: string): ParseResult & { format: ListFormat } {
+  if (looksLikeHtml(text)) {
+    throw new FediblockError(`${source}: got an HTML page instead of a blocklist`, {
+      hint: 'The URL may point to a web page, a login page or an error page. For GitHub, use the "raw" URL.',
+    });
+  }
+  const fmt = format === 'auto' ? detectFormat(text) : format;
+  const raw = ADAPTERS[fmt](text, source);
+
+  const blocks: DomainBlock[] = [];
+  const rejects: Reject[] = raw.rejects.slice();
+  const notices: Notice[] = raw.notices.slice();
+  for (let i = 0; i < raw.blocks.length; i++) {
+    const b = raw.blocks[i] as DomainBlock;
+    const n = normalizeDomain(b.domain);
+    if (!n.ok) {
+      rejects.push({ source, line: raw.lineOf(i), reason: n.reason, value: shorten(b.domain) });
+      continue;
+    }
+    if (isCanary(n.domain)) {
+      notices.push({ source, line: raw.lineOf(i), message: `dropped the canary row ${n.domain} (a sentinel lists carry to catch blind imports)` });
+      continue;
+    }
+    b.domain = n.domain;
+    blocks.push(b);
+  }
+  if (rejects.length > raw.rejects.length) rejects.sort((a, b) => a.line - b.line);
+  if (notices.length > raw.notices.length) notices.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { blocks, rejects, notices, rows: raw.rows, format: fmt };
+}
+
