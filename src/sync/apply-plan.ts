@@ -1,0 +1,202 @@
+// `apply` only walks a plan (style.md: plan as data, apply separately). It never decides what
+// should happen; it executes create/update/delete entries against a store in a safe order, with
+// bounded concurrency, and reports every outcome. A run that stops half way (abort, max_writes,
+// crash) is completed by the next run, because the next plan is recomputed from the store.
+import pLimit from 'p-limit';
+import { FLAG_FIELDS, isSeverity, severityRank } from '../model.js';
+import type { BlockFields, DomainBlock, Plan, PlanEntry } from '../model.js';
+import { scrub } from '../log.js';
+import { ExistingBlockConflict } from './store.js';
+import type { Store } from './store.js';
+
+export type WriteAction = 'create' | 'update' | 'delete';
+
+export type ApplyEvent =
+  | { type: 'start'; action: WriteAction; domain: string }
+  | { type: 'done'; action: WriteAction; domain: string }
+  | { type: 'conflict'; action: 'create'; domain: string; message: string }
+  | { type: 'skipped'; action: WriteAction; domain: string; reason: string }
+  | { type: 'failed'; action: WriteAction; domain: string; message: string }
+  | { type: 'stopped'; reason: 'aborted' | 'max_writes'; remaining: number };
+
+export interface ApplyReport {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  /** A create found the domain already blocked (an earlier run died after its POST, or a hand-made block appeared). */
+  conflicts: Array<{ domain: string; message: string }>;
+  failed: Array<{ domain: string; action: WriteAction; message: string }>;
+  /** Covered by a parent, or not started because the run was aborted or hit max_writes. */
+  skipped: Array<{ domain: string; reason: string }>;
+  aborted: boolean;
+  /** Write requests sent (successful or not). */
+  writes: number;
+  /** Set when `maxWrites` stopped the run before every entry was attempted. */
+  maxWritesReached?: boolean;
+}
+
+export interface ApplyOptions {
+  /** Writes in flight at once (default 4). */
+  concurrency?: number;
+  /** Stop after this many write requests; 0 or undefined = unlimited. */
+  maxWrites?: number;
+  /** Abort: no new writes start; in-flight ones finish; the report says `aborted: true`. */
+  signal?: AbortSignal;
+  /** Ownership marker, only used to word conflict messages (owned vs hand-made). */
+  marker?: string;
+  onProgress?: (done: number, total: number, entry: PlanEntry) => void;
+  onEvent?: (e: ApplyEvent) => void;
+}
+
+const isWrite = (e: PlanEntry): e is PlanEntry & { action: WriteAction } =>
+  e.action === 'create' || e.action === 'update' || e.action === 'delete';
+
+/** Whether an update loosens the block (severity down, or same severity with a flag dropped). */
+function isLowering(e: PlanEntry): boolean {
+  const sev = e.changes?.severity;
+  const from = sev?.from;
+  const to = sev?.to;
+  if (typeof from === 'string' && typeof to === 'string' && isSeverity(from) && isSeverity(to)) {
+    const d = severityRank(to) - severityRank(from);
+    if (d !== 0) return d < 0;
+  }
+  return FLAG_FIELDS.some((f) => f !== 'obfuscate' && e.changes?.[f]?.from === true && e.changes?.[f]?.to === false);
+}
+
+const depth = (domain: string): number => domain.split('.').length;
+const byDomain = <T extends { domain: string }>(a: T, b: T): number => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
+
+/**
+ * Execute a plan's create/update/delete entries. Order: deletes and lowering updates, then raising
+ * updates, then creates by domain depth (parents before children); each phase finishes before the
+ * next starts, so a parent's new rule is in place before its children are tried.
+ */
+export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {}): Promise<ApplyReport> {
+  const report: ApplyReport = { created: [], updated: [], deleted: [], conflicts: [], failed: [], skipped: [], aborted: false, writes: 0 };
+  const writes = plan.entries.filter(isWrite);
+  const total = writes.length;
+  const maxWrites = opts.maxWrites && opts.maxWrites > 0 ? opts.maxWrites : Infinity;
+  const limit = pLimit(Math.max(1, Math.floor(opts.concurrency ?? 4)));
+  const emit = (e: ApplyEvent) => opts.onEvent?.(e);
+  let done = 0;
+
+  const phase1 = writes.filter((e) => e.action === 'delete' || (e.action === 'update' && isLowering(e)));
+  const phase2 = writes.filter((e) => e.action === 'update' && !isLowering(e));
+  const creates = writes.filter((e) => e.action === 'create');
+  const depths = [...new Set(creates.map((e) => depth(e.domain)))].sort((a, b) => a - b);
+  const phases: PlanEntry[][] = [
+    [...phase1].sort(byDomain),
+    [...phase2].sort(byDomain),
+    ...depths.map((d) => creates.filter((e) => depth(e.domain) === d).sort(byDomain)),
+  ].filter((p) => p.length > 0);
+
+  let stopped: 'aborted' | 'max_writes' | undefined;
+  const notStarted: Array<PlanEntry & { action: WriteAction }> = [];
+
+  const run = async (entry: PlanEntry & { action: WriteAction }): Promise<void> => {
+    if (opts.signal?.aborted) stopped ??= 'aborted';
+    else if (report.writes >= maxWrites) stopped ??= 'max_writes';
+    if (stopped) {
+      notStarted.push(entry);
+      return;
+    }
+    const prepared = prepare(entry);
+    if (typeof prepared === 'string') {
+      fail(entry, prepared);
+    } else {
+      report.writes++;
+      emit({ type: 'start', action: entry.action, domain: entry.domain });
+      try {
+        await prepared();
+        (entry.action === 'create' ? report.created : entry.action === 'update' ? report.updated : report.deleted).push(entry.domain);
+        emit({ type: 'done', action: entry.action, domain: entry.domain });
+      } catch (err) {
+        if (entry.action === 'create' && err instanceof ExistingBlockConflict) conflict(entry, err);
+        else fail(entry, scrub(err instanceof Error ? err.message : String(err)));
+      }
+    }
+    done++;
+    opts.onProgress?.(done, total, entry);
+  };
+
+  const fail = (entry: PlanEntry & { action: WriteAction }, message: string) => {
+    report.failed.push({ domain: entry.domain, action: entry.action, message });
+    emit({ type: 'failed', action: entry.action, domain: entry.domain, message });
+  };
+
+  const conflict = (entry: PlanEntry, err: ExistingBlockConflict) => {
+    const ex = err.existing;
+    if (ex.domain === entry.domain) {
+      // Don't retry or PUT here: the next run's plan sees the block and reconciles it (owned) or
+      // reports it as hand-made; retrying within this run could loop against a live admin.
+      const owned = opts.marker !== undefined && opts.marker !== '' && (ex.private_comment ?? '').includes(opts.marker);
+      const who = opts.marker === undefined ? 'created by an earlier run that stopped, or by hand' : owned ? 'it carries the marker, so an earlier run created it' : 'it is hand-made (no marker), so fediblock leaves it alone';
+      const message = `${entry.domain} is already blocked on ${store.name} (id ${ex.id}, ${ex.severity}); ${who}; the next run will ${owned || opts.marker === undefined ? 'reconcile it' : 'report it'}`;
+      report.conflicts.push({ domain: entry.domain, message });
+      emit({ type: 'conflict', action: 'create', domain: entry.domain, message });
+    } else {
+      const reason = `covered by parent ${ex.domain} (${ex.severity})`;
+      report.skipped.push({ domain: entry.domain, reason });
+      emit({ type: 'skipped', action: 'create', domain: entry.domain, reason });
+    }
+  };
+
+  /** The write to send, or why it cannot be sent (a malformed entry is a planner bug). */
+  const prepare = (entry: PlanEntry & { action: WriteAction }): (() => Promise<unknown>) | string => {
+    if (entry.action === 'create') {
+      if (!entry.desired) return 'create entry without desired fields (planner bug)';
+      if (!isSeverity(entry.desired.severity)) return `invalid severity ${JSON.stringify(entry.desired.severity)}`;
+      const block: DomainBlock = { ...entry.desired, domain: entry.domain };
+      return () => store.create(block);
+    }
+    const id = entry.current?.id;
+    if (!id) return `${entry.action} entry without the current block's id (planner bug)`;
+    if (entry.action === 'delete') return () => store.remove(id);
+    const fields = updateFields(entry);
+    if (typeof fields === 'string') return fields;
+    return () => store.update(id, fields);
+  };
+
+  for (const p of phases) {
+    if (stopped) {
+      notStarted.push(...(p as Array<PlanEntry & { action: WriteAction }>));
+      continue;
+    }
+    await Promise.all(p.map((e) => limit(() => run(e as PlanEntry & { action: WriteAction }))));
+  }
+
+  if (stopped) {
+    const reason = stopped === 'aborted' ? 'not started: the run was interrupted' : `not started: max_writes (${maxWrites}) reached`;
+    for (const e of notStarted) {
+      report.skipped.push({ domain: e.domain, reason });
+    }
+    emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
+    if (stopped === 'max_writes') report.maxWritesReached = true;
+  }
+  report.aborted = stopped === 'aborted' || opts.signal?.aborted === true;
+
+  report.created.sort();
+  report.updated.sort();
+  report.deleted.sort();
+  report.conflicts.sort(byDomain);
+  report.failed.sort(byDomain);
+  report.skipped.sort(byDomain);
+  return report;
+}
+
+const UPDATABLE: ReadonlyArray<keyof BlockFields> = ['severity', 'reject_media', 'reject_reports', 'obfuscate', 'public_comment', 'private_comment'];
+
+/** The partial fields of an update, from the entry's changes only; an empty update is refused. */
+function updateFields(entry: PlanEntry): Partial<BlockFields> | string {
+  const fields: Record<string, unknown> = {};
+  for (const k of UPDATABLE) {
+    const c = entry.changes?.[k];
+    if (!c || Object.is(c.from, c.to)) continue;
+    fields[k] = c.to;
+  }
+  if (Object.keys(fields).length === 0) return 'update entry without changes (planner bug); not sent, as Mastodon reprocesses every PUT';
+  if ('severity' in fields && !isSeverity(String(fields.severity))) return `invalid severity ${JSON.stringify(fields.severity)}`;
+  for (const f of FLAG_FIELDS) if (f in fields && typeof fields[f] !== 'boolean') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
+  for (const f of ['public_comment', 'private_comment'] as const) if (f in fields && typeof fields[f] !== 'string') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
+  return fields as Partial<BlockFields>;
+}
