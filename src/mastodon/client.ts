@@ -1,0 +1,686 @@
+// An HTTP client for Mastodon's admin domain-block API (mastodon-api.md), built for a sync tool:
+// rate-limit aware (keeps a reserve for the admin), bounded concurrency, retries with backoff, and
+// errors an admin can act on. The token is only ever sent to the configured host: redirects are
+// refused, pagination links must stay on the same origin, and no message carries the token.
+//
+// Retries. Network errors, timeouts and 5xx are retried with exponential backoff and jitter, for
+// every method. A POST whose first attempt reached the server but whose answer was lost comes back
+// as a 422 with `existing_domain_block` on the retry; that surfaces as ExistingBlockConflict, which
+// callers already handle (the block exists, which is what they wanted). A DELETE retried the same
+// way gets a 404, which counts as already gone. A 429 waits (Retry-After, else X-RateLimit-Reset)
+// and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
+import type { Agent as UndiciAgent } from 'undici';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { z } from 'zod';
+import { FediblockError } from '../errors.js';
+import { registerSecret } from '../log.js';
+import { SEVERITIES, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../model.js';
+import { ExistingBlockConflict } from '../sync/store.js';
+import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
+import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
+
+export type ClientEvent =
+  | { type: 'response'; method: string; path: string; status: number; attempt: number }
+  | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'rate-limited'; method: string; path: string; waitMs: number }
+  | { type: 'rate-wait'; reason: 'reserve' | 'rate-limited'; waitMs: number; until: string }
+  | { type: 'already-gone'; id: string; path: string };
+
+export interface MastodonClientOptions {
+  /** `https://instance.example` (or `http:` for loopback hosts only). */
+  baseUrl: string;
+  token?: string;
+  /** Share of the rate limit kept for the admin's own use. Default 0.10. */
+  reserve?: number;
+  /** Requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Per attempt. Default 30 s. */
+  timeoutMs?: number;
+  /** Retries for network errors, timeouts and 5xx. Default 4. */
+  maxRetries?: number;
+  userAgent?: string;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  onEvent?: (e: ClientEvent) => void;
+}
+
+export interface InstanceInfo {
+  software: 'mastodon' | 'other';
+  version: string;
+  apiVersion?: number;
+  domain?: string;
+}
+
+/** Mastodon's maximum page size since 4.3.0 (older servers cap at 200 and we follow their links). */
+const PAGE_LIMIT = 500;
+/** 429 waits allowed per call before giving up. */
+const MAX_RATE_LIMIT_WAITS = 8;
+/** Longest single 429 wait we accept (the paging throttle's window is 15 minutes). */
+const MAX_RATE_LIMIT_WAIT_MS = 20 * 60_000;
+/** Response bodies larger than this are refused. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+const UPDATABLE = ['severity', 'reject_media', 'reject_reports', 'obfuscate', 'public_comment', 'private_comment'] as const;
+const BOOLEAN_FIELDS = ['reject_media', 'reject_reports', 'obfuscate'] as const;
+
+const NEEDS_READ: CallNeeds = { scope: 'admin:read:domain_blocks (or admin:read)', permission: 'Manage Federation, needed for domain blocks' };
+const NEEDS_WRITE: CallNeeds = { scope: 'admin:write:domain_blocks (or admin:write)', permission: 'Manage Federation, needed for domain blocks' };
+const NEEDS_MEASURES: CallNeeds = { scope: 'admin:read (the only scope measures accept)', permission: 'View Dashboard, needed for follower checks' };
+
+const AdminDomainBlock = z.object({
+  id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
+  domain: z.string().min(1),
+  digest: z.string().nullish(),
+  created_at: z.string().nullish(),
+  severity: z.enum(SEVERITIES),
+  reject_media: z.boolean().nullish(),
+  reject_reports: z.boolean().nullish(),
+  obfuscate: z.boolean().nullish(),
+  private_comment: z.string().nullish(),
+  public_comment: z.string().nullish(),
+});
+
+const Measure = z.object({ key: z.string(), total: z.union([z.string(), z.number()]).nullish() });
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Check and normalise an instance base URL: https, or http on loopback; no credentials, query or fragment. */
+export function checkBaseUrl(raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new FediblockError(`invalid instance URL "${raw}"`, { hint: 'Use https://your.instance' });
+  }
+  if (u.username || u.password) throw new FediblockError(`the instance URL for ${u.host} must not contain credentials; pass the token separately`);
+  if (u.search || u.hash) throw new FediblockError(`the instance URL for ${u.host} must not have a query or fragment`);
+  if (u.protocol === 'http:') {
+    if (!LOOPBACK.test(u.hostname)) {
+      throw new FediblockError(`refusing plain http to ${u.host}: tokens are only sent over https (http is allowed for loopback addresses only)`, {
+        hint: `Use https://${u.host}`,
+      });
+    }
+  } else if (u.protocol !== 'https:') {
+    throw new FediblockError(`unsupported scheme ${u.protocol} for ${u.host}: use https://`);
+  }
+  return u;
+}
+
+function toStored(e: z.infer<typeof AdminDomainBlock>): StoredBlock {
+  const b: StoredBlock = {
+    id: e.id,
+    domain: e.domain,
+    severity: e.severity,
+    reject_media: e.reject_media === true,
+    reject_reports: e.reject_reports === true,
+    obfuscate: e.obfuscate === true,
+    public_comment: e.public_comment ?? '',
+    private_comment: e.private_comment ?? '',
+  };
+  if (e.digest) b.digest = e.digest;
+  if (e.created_at) b.created_at = e.created_at;
+  return b;
+}
+
+/** Targets of `Link` header entries by rel. */
+export function parseLinkHeader(raw: string | string[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const s = Array.isArray(raw) ? raw.join(', ') : raw;
+  if (!s) return out;
+  const re = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const rel = /;\s*rel\s*=\s*"?([^";,]+)"?/i.exec(m[2] ?? '');
+    if (rel) for (const r of rel[1]!.trim().split(/\s+/)) if (!out.has(r.toLowerCase())) out.set(r.toLowerCase(), m[1]!);
+  }
+  return out;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+interface CallOpts {
+  body?: unknown;
+  needs?: CallNeeds;
+  write?: boolean;
+  /** Send the token (default true when one is set). */
+  auth?: boolean;
+}
+
+export class MastodonClient {
+  readonly host: string;
+  readonly concurrency: number;
+  private readonly base: URL;
+  private readonly prefix: string;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly userAgent: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly onEvent: (e: ClientEvent) => void;
+  private readonly limit: LimitFunction;
+  readonly budget: RateBudget;
+  private agent: UndiciAgent | undefined;
+  private requests = 0;
+  private writes = 0;
+
+  constructor(opts: MastodonClientOptions) {
+    this.base = checkBaseUrl(opts.baseUrl);
+    this.host = this.base.host;
+    this.prefix = this.base.pathname.replace(/\/+$/, '');
+    if (opts.token !== undefined) {
+      if (opts.token === '' || /[\r\n\0\s]/.test(opts.token)) throw new FediblockError(`the token for ${this.host} is empty or contains whitespace`);
+      registerSecret(opts.token);
+    }
+    this.token = opts.token;
+    this.concurrency = opts.concurrency ?? 4;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new FediblockError(`concurrency must be a positive integer, got ${opts.concurrency}`);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.maxRetries = opts.maxRetries ?? 4;
+    this.userAgent = opts.userAgent ?? 'fediblock/0.1 (+https://github.com/fediblock/fediblock)';
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = opts.now ?? Date.now;
+    this.onEvent = opts.onEvent ?? (() => {});
+    this.limit = pLimit(this.concurrency);
+    this.budget = new RateBudget({
+      reserve: opts.reserve ?? 0.1,
+      now: this.now,
+      sleep: this.sleep,
+      onWait: (w) => this.onEvent({ type: 'rate-wait', reason: w.reason, waitMs: w.ms, until: new Date(w.until).toISOString() }),
+    });
+  }
+
+  /** HTTP requests actually sent, retries included. */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  /** Domain-block writes (POST/PUT/DELETE) actually sent, retries included. */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /** Close kept-alive connections. */
+  async close(): Promise<void> {
+    const a = this.agent;
+    this.agent = undefined;
+    if (a) await a.close();
+  }
+
+  // ---- API calls --------------------------------------------------------------------------
+
+  async listDomainBlocks(): Promise<StoredBlock[]> {
+    const out: StoredBlock[] = [];
+    const seenIds = new Set<string>();
+    const seenUrls = new Set<string>();
+    let url = this.url(`/api/v1/admin/domain_blocks?limit=${PAGE_LIMIT}`);
+    // Servers before 4.3 cap pages at 200 and still link a next page; a page shorter than what the
+    // server has shown it serves (and shorter than we asked for) is the last one.
+    let pageSize = PAGE_LIMIT;
+    for (let page = 0; ; page++) {
+      seenUrls.add(url.href);
+      const res = await this.call('GET', url, { needs: NEEDS_READ });
+      const where = this.where('GET', url);
+      if (res.status !== 200) throw this.unexpected(res, 'GET', url);
+      const body = this.json(res, where);
+      const parsed = z.array(AdminDomainBlock).safeParse(body);
+      if (!parsed.success) throw this.invalid(where, parsed.error);
+      for (const e of parsed.data) {
+        if (seenIds.has(e.id)) continue;
+        seenIds.add(e.id);
+        out.push(toStored(e));
+      }
+      const next = parseLinkHeader(res.headers['link']).get('next');
+      if (next === undefined || parsed.data.length === 0) break;
+      if (page === 0 && parsed.data.length < PAGE_LIMIT) pageSize = parsed.data.length;
+      else if (parsed.data.length < pageSize) break;
+      const nextUrl = this.sameOrigin(next, where);
+      if (seenUrls.has(nextUrl.href)) throw new MastodonHttpError(`${this.host}: pagination of ${where} loops back to a page already read`, { host: this.host, method: 'GET', path: url.pathname });
+      url = nextUrl;
+    }
+    return out;
+  }
+
+  async createDomainBlock(b: DomainBlock): Promise<StoredBlock> {
+    checkDomain(b.domain);
+    if (!isSeverity(b.severity)) throw new FediblockError(`${b.domain}: invalid severity "${String(b.severity)}" (expected noop, silence or suspend)`);
+    for (const f of BOOLEAN_FIELDS) if (typeof b[f] !== 'boolean') throw new FediblockError(`${b.domain}: ${f} must be true or false`);
+    const body = {
+      domain: b.domain,
+      severity: b.severity,
+      reject_media: b.reject_media,
+      reject_reports: b.reject_reports,
+      obfuscate: b.obfuscate,
+      public_comment: b.public_comment ?? '',
+      private_comment: b.private_comment ?? '',
+    };
+    const url = this.url('/api/v1/admin/domain_blocks');
+    const res = await this.call('POST', url, { body, needs: NEEDS_WRITE, write: true });
+    const where = this.where('POST', url);
+    if (res.status === 200 || res.status === 201) return this.entity(res, where);
+    if (res.status === 422) {
+      const parsedBody = this.tryJson(res);
+      if (parsedBody && typeof parsedBody === 'object' && 'existing_domain_block' in parsedBody) {
+        const ex = AdminDomainBlock.safeParse((parsedBody as { existing_domain_block: unknown }).existing_domain_block);
+        if (!ex.success) throw this.invalid(where, ex.error);
+        throw new ExistingBlockConflict(b.domain, toStored(ex.data));
+      }
+      throw new MastodonHttpError(this.scrub(`${this.host} refused to block ${b.domain}: ${serverMessage(parsedBody) ?? 'HTTP 422'}`), {
+        status: 422,
+        host: this.host,
+        method: 'POST',
+        path: url.pathname,
+      });
+    }
+    throw this.unexpected(res, 'POST', url, b.domain);
+  }
+
+  async updateDomainBlock(id: string, fields: Partial<BlockFields>): Promise<StoredBlock> {
+    checkId(id);
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      if (!(UPDATABLE as readonly string[]).includes(k)) throw new FediblockError(`cannot update field "${k}" of domain block ${id}${k === 'domain' ? ' (Mastodon cannot rename a block: delete and create instead)' : ''}`);
+      if (k === 'severity' && !isSeverity(String(v))) throw new FediblockError(`domain block ${id}: invalid severity "${String(v)}"`);
+      if ((BOOLEAN_FIELDS as readonly string[]).includes(k) && typeof v !== 'boolean') throw new FediblockError(`domain block ${id}: ${k} must be true or false`);
+      if ((k === 'public_comment' || k === 'private_comment') && typeof v !== 'string') throw new FediblockError(`domain block ${id}: ${k} must be a string`);
+      body[k] = v;
+    }
+    if (Object.keys(body).length === 0) {
+      throw new FediblockError(`refusing an empty update of domain block ${id}: Mastodon reprocesses every PUT, so no-op updates must not be sent`);
+    }
+    const url = this.url(`/api/v1/admin/domain_blocks/${encodeURIComponent(id)}`);
+    const res = await this.call('PUT', url, { body, needs: NEEDS_WRITE, write: true });
+    const where = this.where('PUT', url);
+    if (res.status === 200) return this.entity(res, where);
+    if (res.status === 404) {
+      throw new MastodonHttpError(`${this.host} has no domain block ${id} any more (${where}); it was probably removed by hand: run again to re-plan`, {
+        status: 404,
+        host: this.host,
+        method: 'PUT',
+        path: url.pathname,
+      });
+    }
+    if (res.status === 422) {
+      throw new MastodonHttpError(this.scrub(`${this.host} refused to update domain block ${id}: ${serverMessage(this.tryJson(res)) ?? 'HTTP 422'}`), {
+        status: 422,
+        host: this.host,
+        method: 'PUT',
+        path: url.pathname,
+      });
+    }
+    throw this.unexpected(res, 'PUT', url);
+  }
+
+  async deleteDomainBlock(id: string): Promise<void> {
+    checkId(id);
+    const url = this.url(`/api/v1/admin/domain_blocks/${encodeURIComponent(id)}`);
+    const res = await this.call('DELETE', url, { needs: NEEDS_WRITE, write: true });
+    if (res.status === 200 || res.status === 204) return;
+    if (res.status === 404) {
+      this.onEvent({ type: 'already-gone', id, path: url.pathname });
+      return;
+    }
+    throw this.unexpected(res, 'DELETE', url);
+  }
+
+  /**
+   * Follow edges between local accounts and `domain` (subdomains included), from the admin
+   * measures. Every failure is a MeasuresError, so callers can cap the severity and warn.
+   */
+  async followCounts(domain: string): Promise<{ follows: number; followers: number }> {
+    const url = this.url('/api/v1/admin/measures');
+    const now = this.now();
+    const body = {
+      keys: ['instance_follows', 'instance_followers'],
+      // Required since 4.4.21/4.5.14/4.6.4; these totals ignore the range, so any valid one works.
+      start_at: day(now - 86_400_000),
+      end_at: day(now),
+      instance_follows: { domain, include_subdomains: true },
+      instance_followers: { domain, include_subdomains: true },
+    };
+    const where = this.where('POST', url);
+    let res: Raw;
+    try {
+      checkDomain(domain);
+      res = await this.call('POST', url, { body, needs: NEEDS_MEASURES });
+    } catch (e) {
+      if (e instanceof MeasuresError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new MeasuresError(domain, this.scrub(`follower check for ${domain} failed: ${msg}`), {
+        cause: e,
+        ...(e instanceof MastodonHttpError && e.status !== undefined ? { status: e.status } : {}),
+      });
+    }
+    if (res.status !== 200) {
+      const m = serverMessage(this.tryJson(res));
+      const why = res.status === 400 ? ' (Mastodon before 4.4 may not support these measures)' : '';
+      throw new MeasuresError(domain, this.scrub(`follower check for ${domain} failed: ${this.host} answered ${where} with HTTP ${res.status}${m ? `: ${m}` : ''}${why}`), {
+        status: res.status,
+      });
+    }
+    let parsed: z.infer<typeof Measure>[];
+    try {
+      const r = z.array(Measure).safeParse(JSON.parse(res.text));
+      if (!r.success) throw new Error(r.error.issues[0]?.message ?? 'unexpected shape');
+      parsed = r.data;
+    } catch (e) {
+      throw new MeasuresError(domain, `follower check for ${domain} failed: ${this.host} returned an unexpected answer to ${where}: ${(e as Error).message}`, { status: res.status });
+    }
+    const total = (key: string): number => {
+      const m = parsed.find((x) => x.key === key);
+      const n = m?.total === undefined || m.total === null ? NaN : Number(m.total);
+      if (!Number.isFinite(n) || n < 0) throw new MeasuresError(domain, `follower check for ${domain} failed: ${this.host} gave no usable ${key} total`, { status: res.status });
+      return n;
+    };
+    return { follows: total('instance_follows'), followers: total('instance_followers') };
+  }
+
+  /**
+   * Which software the destination runs. Rule: a version string marked "compatible" (Pleroma,
+   * Akkoma, Misskey forks) or naming GoToSocial is not Mastodon; otherwise `api_versions.mastodon`
+   * (4.3+) means Mastodon; failing that, a version starting with a major of 4 or more (4.0–4.2,
+   * forks such as glitch-soc or Hometown that add a `+suffix`) is Mastodon. Anything else is
+   * "other" — including GoToSocial's `0.x.y git-…`, which has no api_versions.mastodon, and Mastodon
+   * 3.x, which lacks the admin domain-block API.
+   */
+  async instanceInfo(): Promise<InstanceInfo> {
+    const url = this.url('/api/v2/instance');
+    const res = await this.call('GET', url, {});
+    const where = this.where('GET', url);
+    if (res.status === 404) {
+      throw new MastodonHttpError(`${this.host} has no ${where}: it is not Mastodon 4.0 or later`, { status: 404, host: this.host, method: 'GET', path: url.pathname });
+    }
+    if (res.status !== 200) throw this.unexpected(res, 'GET', url);
+    const body = this.json(res, where);
+    const r = z
+      .object({
+        version: z.string(),
+        domain: z.string().nullish(),
+        api_versions: z.record(z.string(), z.unknown()).nullish(),
+      })
+      .safeParse(body);
+    if (!r.success) throw this.invalid(where, r.error);
+    const { version, domain } = r.data;
+    const apiRaw = r.data.api_versions?.['mastodon'];
+    const apiVersion = typeof apiRaw === 'number' && Number.isInteger(apiRaw) && apiRaw >= 0 ? apiRaw : undefined;
+    const info: InstanceInfo = { software: classifySoftware(version, apiVersion), version };
+    if (apiVersion !== undefined) info.apiVersion = apiVersion;
+    if (domain) info.domain = domain;
+    return info;
+  }
+
+  /** The instance's public block list (token optional; sent when set, for `show_domain_blocks = users`). */
+  async publicDomainBlocks(): Promise<unknown[]> {
+    const url = this.url('/api/v1/instance/domain_blocks');
+    const res = await this.call('GET', url, {});
+    const where = this.where('GET', url);
+    if (res.status === 404) {
+      throw new MastodonHttpError(`${this.host}: the instance does not publish its block list (show_domain_blocks is disabled)`, {
+        status: 404,
+        host: this.host,
+        method: 'GET',
+        path: url.pathname,
+      });
+    }
+    if (res.status !== 200) throw this.unexpected(res, 'GET', url);
+    const body = this.json(res, where);
+    if (!Array.isArray(body)) throw new MastodonHttpError(`${this.host} returned something other than a list from ${where}`, { host: this.host, method: 'GET', path: url.pathname });
+    return body;
+  }
+
+  // ---- transport --------------------------------------------------------------------------
+
+  private url(pathAndQuery: string): URL {
+    return new URL(`${this.prefix}${pathAndQuery}`, this.base.origin);
+  }
+
+  private where(method: string, url: URL): string {
+    return `${method} ${url.pathname}`;
+  }
+
+  private scrub(s: string): string {
+    return scrubToken(s, this.token);
+  }
+
+  private sameOrigin(next: string, where: string): URL {
+    let u: URL;
+    try {
+      u = new URL(next, this.base);
+    } catch {
+      throw new MastodonHttpError(`${this.host} sent an invalid pagination link on ${where}`, { host: this.host, method: 'GET', path: this.base.pathname });
+    }
+    if (u.origin !== this.base.origin) {
+      throw new MastodonHttpError(`${this.host} sent a pagination link to ${u.host} on ${where}; not followed (the token is only sent to ${this.host})`, {
+        host: this.host,
+        method: 'GET',
+        path: u.pathname,
+      });
+    }
+    return u;
+  }
+
+  /**
+   * One logical request: retries network errors, timeouts and 5xx; waits out 429s; turns 3xx,
+   * 401 and 403 into errors. Other statuses are returned for the caller to interpret.
+   */
+  private async call(method: string, url: URL, opts: CallOpts): Promise<Raw> {
+    const where = this.where(method, url);
+    let attempt = 0;
+    let waits429 = 0;
+    for (;;) {
+      attempt++;
+      let res: Raw;
+      try {
+        res = await this.limit(() => this.send(method, url, opts));
+      } catch (e) {
+        const reason = describeNetworkError(e, this.timeoutMs);
+        if (attempt <= this.maxRetries) {
+          const delayMs = this.backoff(attempt);
+          this.onEvent({ type: 'retry', method, path: url.pathname, attempt, delayMs, reason });
+          await this.sleep(delayMs);
+          continue;
+        }
+        throw new MastodonHttpError(this.scrub(`could not reach ${this.host} for ${where}: ${reason} (after ${attempt} attempts)`), {
+          host: this.host,
+          method,
+          path: url.pathname,
+          cause: e instanceof Error ? new Error(this.scrub(e.message)) : undefined,
+        });
+      }
+      this.onEvent({ type: 'response', method, path: url.pathname, status: res.status, attempt });
+      const s = res.status;
+      if (s === 429) {
+        waits429++;
+        attempt--; // a 429 does not use up the retries
+        const now = this.now();
+        const retryAfter = parseRetryAfter(first(res.headers['retry-after']), now);
+        const reset = parseResetTime(first(res.headers['x-ratelimit-reset']));
+        let until = retryAfter ?? reset ?? now + this.backoff(waits429);
+        if (until < now) until = now;
+        if (waits429 > MAX_RATE_LIMIT_WAITS) {
+          throw new MastodonHttpError(`${this.host} kept rate-limiting ${where} (${MAX_RATE_LIMIT_WAITS} waits); try again later`, { status: 429, host: this.host, method, path: url.pathname });
+        }
+        if (until - now > MAX_RATE_LIMIT_WAIT_MS) {
+          throw new MastodonHttpError(`${this.host} rate-limited ${where} until ${new Date(until).toISOString()}; try again then`, { status: 429, host: this.host, method, path: url.pathname });
+        }
+        this.onEvent({ type: 'rate-limited', method, path: url.pathname, waitMs: until - now });
+        this.budget.block(until);
+        continue;
+      }
+      if (s >= 500) {
+        if (attempt <= this.maxRetries) {
+          const delayMs = this.backoff(attempt);
+          this.onEvent({ type: 'retry', method, path: url.pathname, attempt, delayMs, reason: `HTTP ${s}` });
+          await this.sleep(delayMs);
+          continue;
+        }
+        throw this.unexpected(res, method, url);
+      }
+      if (s >= 300 && s < 400) {
+        const loc = first(res.headers['location']);
+        let to = 'an unknown location';
+        if (loc) {
+          try {
+            to = new URL(loc, url).host;
+          } catch {
+            to = 'an invalid location';
+          }
+        }
+        throw new MastodonHttpError(`${this.host} redirected ${where} to ${to} (HTTP ${s}); not followed, so the token is not sent elsewhere`, {
+          status: s,
+          host: this.host,
+          method,
+          path: url.pathname,
+          hint: `Set the destination's api_base to the address the instance really serves its API on${to !== this.host && !to.includes(' ') ? ` (perhaps https://${to})` : ''}.`,
+        });
+      }
+      if (s === 401 || s === 403) {
+        const needs = opts.needs ?? { scope: 'a valid token', permission: 'none' };
+        if (!opts.needs) {
+          const m = serverMessage(this.tryJson(res));
+          throw new MastodonHttpError(this.scrub(`${this.host} refused ${where} (HTTP ${s}${m ? `: ${m}` : ''})`), { status: s, host: this.host, method, path: url.pathname });
+        }
+        const { message, hint } = authMessage(s, where, this.host, needs, this.tryJson(res));
+        throw new MastodonHttpError(this.scrub(message), { status: s, host: this.host, method, path: url.pathname, hint });
+      }
+      return res;
+    }
+  }
+
+  /** Send one attempt, inside the concurrency limit and the rate budget. */
+  private async send(method: string, url: URL, opts: CallOpts): Promise<Raw> {
+    const { request, Agent } = await import('undici');
+    this.agent ??= new Agent({
+      connections: this.concurrency,
+      keepAliveTimeout: 10_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
+    if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
+    let payload: string | undefined;
+    if (opts.body !== undefined) {
+      payload = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    await this.budget.acquire();
+    this.requests++;
+    if (opts.write) this.writes++;
+    let resHeaders: Raw['headers'] | undefined;
+    try {
+      const res = await request(url, {
+        method: method as 'GET',
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      resHeaders = res.headers;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of res.body) {
+        const buf = c as Buffer;
+        size += buf.length;
+        if (size > MAX_BODY_BYTES) {
+          res.body.destroy();
+          throw new Error(`response larger than ${MAX_BODY_BYTES} bytes`);
+        }
+        chunks.push(buf);
+      }
+      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+    } finally {
+      this.budget.settle(resHeaders);
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(30_000, 500 * 2 ** (attempt - 1));
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  private tryJson(res: Raw): unknown {
+    try {
+      return JSON.parse(res.text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private json(res: Raw, where: string): unknown {
+    try {
+      return JSON.parse(res.text) as unknown;
+    } catch {
+      throw new MastodonHttpError(`${this.host} returned something other than JSON for ${where} (HTTP ${res.status})`, {
+        status: res.status,
+        host: this.host,
+        method: where.split(' ')[0]!,
+        path: where.split(' ')[1]!,
+      });
+    }
+  }
+
+  private entity(res: Raw, where: string): StoredBlock {
+    const r = AdminDomainBlock.safeParse(this.json(res, where));
+    if (!r.success) throw this.invalid(where, r.error);
+    return toStored(r.data);
+  }
+
+  private invalid(where: string, err: z.ZodError): MastodonHttpError {
+    const i = err.issues[0];
+    const at = i && i.path.length ? ` at ${i.path.join('.')}` : '';
+    return new MastodonHttpError(this.scrub(`${this.host} returned an unexpected domain block from ${where}${at}: ${i?.message ?? 'invalid'}`), {
+      host: this.host,
+      method: where.split(' ')[0]!,
+      path: where.split(' ')[1]!,
+    });
+  }
+
+  private unexpected(res: Raw, method: string, url: URL, domain?: string): MastodonHttpError {
+    const m = serverMessage(this.tryJson(res));
+    return new MastodonHttpError(
+      this.scrub(`${this.host} answered ${method} ${url.pathname}${domain ? ` for ${domain}` : ''} with HTTP ${res.status}${m ? `: ${m}` : ''}`),
+      { status: res.status, host: this.host, method, path: url.pathname },
+    );
+  }
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The rule instanceInfo() applies; see its comment. */
+export function classifySoftware(version: string, apiVersion: number | undefined): 'mastodon' | 'other' {
+  if (/compatible|gotosocial|pleroma|akkoma|misskey|sharkey|firefish|iceshrimp|pixelfed|friendica/i.test(version)) return 'other';
+  if (apiVersion !== undefined) return 'mastodon';
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
+  if (m && Number(m[1]) >= 4 && !/\sgit-/.test(version)) return 'mastodon';
+  return 'other';
+}
+
+function checkDomain(domain: string): void {
+  if (typeof domain !== 'string' || domain === '' || domain.length > 255 || /[\s/*?#@:\\]/.test(domain)) {
+    throw new FediblockError(`refusing to send an invalid domain "${String(domain).slice(0, 80)}"`);
+  }
+}
+
+function checkId(id: string): void {
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new FediblockError(`invalid domain block id "${String(id).slice(0, 40)}"`);
+}
+
+function describeNetworkError(e: unknown, timeoutMs: number): string {
+  if (e instanceof Error) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.name) || /timeout/i.test((e as { code?: string }).code ?? '')) {
+      return `no answer within ${timeoutMs} ms`;
+    }
+    const code = (e as { code?: string }).code;
+    const causeCode = (e.cause as { code?: string } | undefined)?.code;
+    return [code ?? causeCode, e.message].filter(Boolean).join(': ');
+  }
+  return String(e);
+}
