@@ -1,0 +1,5 @@
+export { mergeLists, byDomain, type MergeOptions, type MergeOutcome } from './merge-lists.js';
+export { explainDomain, formatExplanation, type Explanation, type DomainExplanation, type Outcome, type Vote } from './explain-domain.js';
+export { auditRows, type AuditRow } from './audit.js';
+export { mergeComments } from './merge-comments.js';
+export { isStricter } from './is-stricter.js';

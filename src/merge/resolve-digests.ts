@@ -1,0 +1,54 @@
+// Obfuscated entries (`ex**ple.com`) cannot be blocked by name, but Mastodon publishes the SHA-256
+// of the real domain beside them, so such an entry can still vote for a domain another source
+// names in clear. Hashing every clear domain would dominate a large merge, so only candidates are
+// hashed: Mastodon's obfuscation (`DomainBlock#public_domain`) replaces characters with `*` in
+// place, so the real domain has the same length and the same visible characters.
+import { createHash } from 'node:crypto';
+import type { SourceList } from '../model.js';
+
+export const isObfuscated = (domain: string): boolean => domain.includes('*');
+
+export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Digests arrive from other software: compare them in one case. */
+export const normaliseDigest = (digest: string): string => digest.trim().toLowerCase();
+
+/** Could `domain` be what `pattern` hides? Same length, equal wherever the pattern shows a character. */
+export function fitsPattern(domain: string, pattern: string): boolean {
+  if (domain.length !== pattern.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c !== 42 /* * */ && c !== domain.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * digest → clear domain, for the clear domains (of any source) that fit some obfuscated entry
+ * carrying a digest. Empty, and nothing hashed, when no source has such an entry.
+ */
+export function digestIndex(lists: readonly SourceList[]): Map<string, string> {
+  const patternsByLength = new Map<number, string[]>();
+  for (const list of lists) {
+    for (const { domain, digest } of list.blocks) {
+      if (digest === undefined || !isObfuscated(domain)) continue;
+      const patterns = patternsByLength.get(domain.length);
+      if (patterns === undefined) patternsByLength.set(domain.length, [domain]);
+      else if (!patterns.includes(domain)) patterns.push(domain);
+    }
+  }
+  const index = new Map<string, string>();
+  if (patternsByLength.size === 0) return index;
+  const hashed = new Set<string>();
+  for (const list of lists) {
+    for (const { domain } of list.blocks) {
+      // fitsPattern fails on the first visible character for almost every pair.
+      const patterns = patternsByLength.get(domain.length);
+      if (patterns === undefined || hashed.has(domain) || isObfuscated(domain)) continue;
+      if (!patterns.some((p) => fitsPattern(domain, p))) continue;
+      hashed.add(domain);
+      index.set(sha256Hex(domain), domain);
+    }
+  }
+  return index;
+}
