@@ -1,0 +1,99 @@
+// The last mile shared by sync, apply and restore: confirm, lock, software check, snapshot, apply
+// with progress, and a report. Interrupts stop new writes, let in-flight ones finish, and still
+// report, so the next run can converge from the store's real state.
+import { createInterface } from 'node:readline/promises';
+import type { DestinationConfig } from '../config/index.js';
+import { EXIT, UnsafeError } from '../errors.js';
+import { getLogger } from '../log.js';
+import type { Plan, StoredBlock } from '../model.js';
+import { applyPlan, type ApplyReport } from '../sync/apply-plan.js';
+import { writeSnapshot } from '../sync/snapshot.js';
+import { planHasChanges } from '../sync/summarize-plan.js';
+import type { JobContext } from './context.js';
+import type { OpenedStore } from './open-store.js';
+
+export interface ApplyOutcome {
+  report?: ApplyReport;
+  snapshot?: string;
+  code: number;
+  declined?: boolean;
+}
+
+/** Off a terminal, writing needs --yes: cron lines say so explicitly (decisions.md). */
+export function requireYesOffTty(ctx: JobContext, what: string): void {
+  if (ctx.opts.yes !== true && !ctx.interactive) {
+    throw new UnsafeError(`${what} would write to a destination and this is not a terminal; pass --yes to apply without asking`, 'or use --dry-run / `fediblock diff` to only see the plan');
+  }
+}
+
+export async function confirm(ctx: JobContext, question: string): Promise<boolean> {
+  if (ctx.opts.yes === true) return true;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: DestinationConfig, plan: Plan, current: StoredBlock[]): Promise<ApplyOutcome> {
+  if (!planHasChanges(plan)) return { code: EXIT.OK };
+  if (!(await confirm(ctx, `Apply these changes to ${dest.domain}?`))) {
+    ctx.stderr.write('nothing applied\n');
+    return { code: EXIT.OK, declined: true };
+  }
+  const log = await getLogger();
+  await opened.preflight();
+  const snapshot = await writeSnapshot(dest.snapshot_dir, dest.domain, current);
+  log.info({ event: 'snapshot_saved', destination: dest.domain, path: snapshot }, `saved the current blocks of ${dest.domain} to ${snapshot}`);
+
+  const controller = new AbortController();
+  const onSignal = (sig: string) => {
+    if (controller.signal.aborted) return;
+    log.warn({ event: 'interrupted', signal: sig, destination: dest.domain }, `${sig}: finishing the requests in flight, then stopping`);
+    controller.abort();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const progress = process.stderr.isTTY === true && !ctx.quiet;
+  try {
+    const report = await applyPlan(plan, opened.store, {
+      concurrency: dest.concurrency,
+      maxWrites: dest.max_writes,
+      marker: dest.marker,
+      signal: controller.signal,
+      ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}`) } : {}),
+    });
+    if (progress) process.stderr.write('\n');
+    await opened.store.flush?.();
+    for (const f of report.failed) log.error({ event: 'write_failed', destination: dest.domain, domain: f.domain, action: f.action }, `${f.action} ${f.domain} failed: ${f.message}`);
+    for (const c of report.conflicts) log.warn({ event: 'write_conflict', destination: dest.domain, domain: c.domain }, c.message);
+    const code = report.aborted || report.failed.length ? EXIT.ERROR : EXIT.OK;
+    return { report, snapshot, code };
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+export function formatApplyReport(dest: string, r: ApplyReport, snapshot?: string): string {
+  const parts = [`${r.created.length} created`, `${r.updated.length} updated`, `${r.deleted.length} deleted`];
+  if (r.conflicts.length) parts.push(`${r.conflicts.length} conflicts`);
+  if (r.failed.length) parts.push(`${r.failed.length} failed`);
+  if (r.skipped.length) parts.push(`${r.skipped.length} not done`);
+  let s = `${dest}: ${parts.join(', ')} (${r.writes} write requests)${r.aborted ? ' — interrupted; the next run completes the rest' : ''}${r.maxWritesReached ? ' — stopped at max_writes; the next run continues' : ''}\n`;
+  for (const f of r.failed) s += `  failed: ${f.action} ${f.domain}: ${f.message}\n`;
+  for (const c of r.conflicts) s += `  conflict: ${c.domain}: ${c.message}\n`;
+  if (snapshot) s += `  snapshot of the previous state: ${snapshot} (undo with \`fediblock restore ${snapshot} -d ${dest}\`)\n`;
+  return s;
+}
+
+/** Worst exit code wins: error, then unsafe, then held deletions, then "changes" (diff/check only). */
+export function worstCode(codes: number[]): number {
+  const order = [EXIT.ERROR, EXIT.LOCKED, EXIT.UNSAFE, EXIT.HELD, EXIT.CHANGES];
+  for (const c of order) if (codes.includes(c)) return c;
+  return EXIT.OK;
+}

@@ -1,0 +1,1 @@
+export { runDiff } from './sync.js';

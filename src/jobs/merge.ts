@@ -1,0 +1,86 @@
+// `fediblock merge`: fetch, merge, write the list (stdout, -o FILE, or --check FILE).
+import { readFile } from 'node:fs/promises';
+import { auditRows } from '../merge/index.js';
+import { EXIT, FediblockError } from '../errors.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { formatList, type OutputFormat } from '../output/format-list.js';
+import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
+import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
+import type { JobContext } from './context.js';
+import { openConfig } from './open-config.js';
+
+export async function runMerge(ctx: JobContext): Promise<number> {
+  const config = await openConfig(ctx);
+  const run = await buildMerge(ctx, config, mergeFlagsOf(ctx.opts));
+  const o = ctx.opts;
+  const outPath = typeof o.output === 'string' ? o.output : config.output.path;
+  const checkPath = typeof o.check === 'string' ? o.check : undefined;
+  // Data on stdout means the human summary moves to stderr (decisions.md, Output).
+  const summaryOut = outPath || checkPath ? ctx.stdout : ctx.stderr;
+
+  if (run.failed.length && o.allowPartial !== true) {
+    summaryOut.write(formatSourceReport(sourceLines(run)));
+    throw new FediblockError(`${run.failed.map((s) => s.list.name).join(', ')} failed with no usable cached copy; nothing was written`, {
+      hint: 'fix the source, or run with --allow-partial to merge without it',
+    });
+  }
+
+  const format = (typeof o.format === 'string' ? o.format : config.output.format) as OutputFormat;
+  const text = formatList(run.outcome.blocks, format, {
+    exportFields: config.merge.export_fields,
+    // FediBlockHole writes CRLF; keep its users' published files free of line-end churn.
+    lineEnd: config.mode === 'fediblockhole' ? '\r\n' : '\n',
+  });
+
+  let code: number = run.holds.length ? EXIT.HELD : EXIT.OK;
+  if (checkPath) {
+    const current = await readFile(checkPath, 'utf8').catch(() => undefined);
+    if (current !== text) {
+      ctx.stdout.write(`${checkPath} is ${current === undefined ? 'missing' : 'not what the merge writes'}; run \`fediblock merge -o ${checkPath}\`\n`);
+      return EXIT.CHANGES;
+    }
+    if (!ctx.quiet) ctx.stdout.write(`${checkPath} is up to date (${run.outcome.blocks.length} domains)\n`);
+    return code;
+  }
+
+  if (outPath) await writeFileAtomic(outPath, text);
+  else ctx.stdout.write(text);
+
+  const auditPath = typeof o.audit === 'string' ? o.audit : config.fbh?.blocklist_auditfile;
+  if (auditPath) await writeAudit(auditPath, run);
+  if (typeof o.report === 'string') {
+    const { writeReport } = await import('./write-report.js');
+    await writeReport(o.report, run, typeof o.against === 'string' ? o.against : undefined);
+  }
+
+  if (o.json === true) {
+    const summary = {
+      output: outPath ?? null,
+      format,
+      domains: run.outcome.blocks.length,
+      dropped: run.outcome.dropped.length,
+      warnings: run.outcome.warnings,
+      holds: run.holds,
+      sources: sourceLines(run).map((s) => ({ ...s, rejects: s.rejects.length, notices: s.notices.length })),
+    };
+    summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
+  } else if (!ctx.quiet || run.failed.length || run.holds.length) {
+    summaryOut.write(mergeSummary(run, outPath));
+  }
+  if (run.failed.length) code = EXIT.ERROR;
+  return code;
+}
+
+export function mergeSummary(run: MergeRun, outPath?: string): string {
+  let s = `sources:\n${formatSourceReport(sourceLines(run))}`;
+  s += formatMergeCounts(run.outcome) + (outPath ? `; wrote ${outPath}` : '') + '\n';
+  for (const w of run.outcome.warnings) s += `warning: ${w}\n`;
+  for (const h of run.holds) s += `warning: ${h}\n`;
+  return s;
+}
+
+async function writeAudit(path: string, run: MergeRun): Promise<void> {
+  const rows = auditRows(run.outcome, run.lists);
+  const text = 'domain,count,percent\n' + rows.map((r) => `${r.domain},${r.count},${r.percent}`).join('\n') + (rows.length ? '\n' : '');
+  await writeFileAtomic(path, text);
+}

@@ -1,0 +1,22 @@
+// Loads the config for a job and applies the global flags that override it.
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { getLogger } from '../log.js';
+import type { JobContext } from './context.js';
+
+export async function openConfig(ctx: JobContext): Promise<LoadedConfig> {
+  const config = await loadConfig(ctx.configPath);
+  if (ctx.cacheDir) {
+    const { resolve, join } = await import('node:path');
+    const dir = resolve(ctx.cacheDir);
+    const oldDefault = join(config.fetch.cache_dir, 'snapshots');
+    config.fetch.cache_dir = dir;
+    config.lock_file = join(dir, 'fediblock.lock');
+    // Snapshots follow the cache unless the admin placed them elsewhere on purpose.
+    for (const d of config.destinations) if (d.snapshot_dir === oldDefault) d.snapshot_dir = join(dir, 'snapshots');
+  }
+  if (config.warnings.length) {
+    const log = await getLogger();
+    for (const w of config.warnings) log.warn({ event: 'config_warning', config: config.path }, w);
+  }
+  return config;
+}

@@ -1,0 +1,84 @@
+// Plans one destination: list its blocks, run the follow checks the plan needs, plan, check brakes.
+import pLimit from 'p-limit';
+import type { DestinationConfig, LoadedConfig } from '../config/index.js';
+import type { DomainBlock, OptionalField, Plan, StoredBlock } from '../model.js';
+import { checkBrakes } from '../sync/check-brakes.js';
+import { domainsNeedingFollowCheck, type FollowCheckResult } from '../sync/follow-checks.js';
+import { storeFingerprint } from '../sync/fingerprint.js';
+import { planSync, type DestinationPolicy } from '../sync/plan-sync.js';
+import type { Store } from '../sync/store.js';
+import { getLogger } from '../log.js';
+
+export type BrakeResult = ReturnType<typeof checkBrakes>;
+
+export interface DestinationPlan {
+  plan: Plan;
+  current: StoredBlock[];
+  brakes: BrakeResult;
+  policy: DestinationPolicy;
+  followChecks: number;
+}
+
+export function policyOf(dest: DestinationConfig, fields: OptionalField[], allow: Iterable<string>, ownAll = false): DestinationPolicy {
+  return {
+    domain: dest.domain,
+    max_severity: dest.max_severity,
+    max_followed_severity: dest.max_followed_severity,
+    remove: dest.remove,
+    adopt: dest.adopt,
+    marker: dest.marker,
+    sync_comments: dest.sync_comments,
+    fields,
+    own_all: ownAll,
+    allow: [...allow],
+    brake_delete: dest.brake_delete,
+    brake_create: dest.brake_create,
+    brake_min_owned: dest.brake_min_owned,
+  };
+}
+
+export async function planDestination(
+  store: Store,
+  live: boolean,
+  desired: DomainBlock[],
+  policy: DestinationPolicy,
+  holds: string[],
+  concurrency: number,
+): Promise<DestinationPlan> {
+  const current = await store.list();
+  const follow = new Map<string, FollowCheckResult>();
+  const need = domainsNeedingFollowCheck(desired, current, policy);
+  let followChecks = 0;
+  if (need.length && live && store.followCounts) {
+    const log = await getLogger();
+    const limit = pLimit(concurrency);
+    const counts = store.followCounts.bind(store);
+    await Promise.all(
+      need.map((d) =>
+        limit(async () => {
+          followChecks++;
+          try {
+            follow.set(d, await counts(d));
+          } catch (e) {
+            // Never abort the run over a follow check: cap the domain and say why (FediBlockHole #79).
+            const message = e instanceof Error ? e.message : String(e);
+            follow.set(d, { error: message });
+            log.warn({ event: 'follow_check_failed', destination: policy.domain, domain: d }, `follow check for ${d} failed; capped at ${policy.max_followed_severity} to be safe: ${message}`);
+          }
+        }),
+      ),
+    );
+  } else if (need.length) {
+    // A file cannot tell who follows whom; the cap applies to live instances only.
+    for (const d of need) follow.set(d, { follows: 0, followers: 0 });
+  }
+  const plan = planSync({ desired, current, policy, follow, holdDeletes: holds, storeFingerprint: storeFingerprint(current) });
+  const brakes = checkBrakes(plan, current, policy);
+  return { plan, current, brakes, policy, followChecks };
+}
+
+export function selectDestinations(config: LoadedConfig, only: unknown): DestinationConfig[] {
+  if (typeof only !== 'string') return config.destinations;
+  const d = config.destinations.filter((x) => x.domain === only.toLowerCase());
+  return d;
+}

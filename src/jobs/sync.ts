@@ -1,0 +1,130 @@
+// `fediblock diff` and `fediblock sync`: one planner in front of every store (design.md). diff
+// only prints; sync confirms, snapshots and applies, one destination after another.
+import { EXIT, FediblockError } from '../errors.js';
+import { getLogger } from '../log.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
+import { formatPlanMarkdown, formatPlanTable } from '../sync/format-plan.js';
+import { defaultDestinationPolicy } from '../sync/plan-sync.js';
+import { planHasChanges } from '../sync/summarize-plan.js';
+import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
+import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
+import type { JobContext } from './context.js';
+import { openConfig } from './open-config.js';
+import { openStore } from './open-store.js';
+import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
+
+export const runDiff = (ctx: JobContext) => runPlanAndApply(ctx, 'diff');
+export const runSync = (ctx: JobContext) => runPlanAndApply(ctx, 'sync');
+
+async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<number> {
+  const o = ctx.opts;
+  const dryRun = mode === 'diff' || o.dryRun === true || o.dryrun === true;
+  const planOut = typeof o.planOut === 'string' ? o.planOut : undefined;
+  const writes = !dryRun && !planOut;
+  if (writes) requireYesOffTty(ctx, 'sync');
+
+  const config = await openConfig(ctx);
+  if (config.fbh?.no_push_instance && writes) {
+    ctx.stderr.write('no_push_instance is set in the FediBlockHole config: planning only\n');
+  }
+  const reallyWrites = writes && !config.fbh?.no_push_instance;
+  const lock = reallyWrites ? await (await import('../sync/lock.js')).acquireLock(config.lock_file) : undefined;
+  try {
+    const run = await buildMerge(ctx, config, mergeFlagsOf(o));
+    const holds = [...run.holds, ...run.failed.map((s) => `${s.list.name} failed (${s.error ?? 'no usable copy'})`)];
+    const json = o.json === true;
+    const results: unknown[] = [];
+    const codes: number[] = [];
+    const summaryOut = json ? ctx.stderr : ctx.stdout;
+
+    if (!ctx.quiet || run.failed.length || run.holds.length) {
+      const text = `sources:\n${formatSourceReport(sourceLines(run))}${formatMergeCounts(run.outcome)}\n`;
+      (json || o.format === 'markdown' ? ctx.stderr : ctx.stdout).write(text);
+    }
+    if (run.failed.length) codes.push(EXIT.ERROR);
+    else if (run.holds.length) codes.push(EXIT.HELD);
+
+    const targets: Array<{ label: string; plan: () => Promise<{ dp: DestinationPlan; opened?: Awaited<ReturnType<typeof openStore>>; dest?: (typeof config.destinations)[number] }> }> = [];
+    if (typeof o.against === 'string') {
+      const file = o.against;
+      targets.push({
+        label: file,
+        plan: async () => {
+          const { FileStore } = await import('../sync/file-store.js');
+          const store = await FileStore.open(file, { name: file, allowMissing: true });
+          // A published list is fediblock's own output: every row is "owned", no marker, no brakes.
+          const policy = defaultDestinationPolicy('', { own_all: true, fields: config.merge.export_fields, brake_min_owned: Number.MAX_SAFE_INTEGER });
+          return { dp: await planDestination(store, false, run.outcome.blocks, policy, holds, 1) };
+        },
+      });
+    } else {
+      const dests = selectDestinations(config, o.destination);
+      if (!dests.length) {
+        throw new FediblockError(
+          typeof o.destination === 'string' ? `no [[destination]] with domain = "${o.destination}" in ${config.path}` : `no [[destination]] in ${config.path}`,
+          { hint: 'add one, or compare with a published list: fediblock diff --against FILE' },
+        );
+      }
+      for (const dest of dests) {
+        targets.push({
+          label: dest.domain,
+          plan: async () => {
+            const opened = await openStore(config, dest);
+            const policy = policyOf(dest, config.merge.export_fields, []);
+            return { dp: await planDestination(opened.store, opened.live, run.outcome.blocks, policy, holds, dest.concurrency), opened, dest };
+          },
+        });
+      }
+    }
+
+    for (const t of targets) {
+      const { dp, opened, dest } = await t.plan();
+      const changes = planHasChanges(dp.plan);
+      const entry: Record<string, unknown> = { destination: t.label, plan: dp.plan, brakes: dp.brakes, follow_checks: dp.followChecks };
+      results.push(entry);
+      if (!json && (!ctx.quiet || changes || !dp.brakes.ok)) {
+        ctx.stdout.write(o.format === 'markdown' ? formatPlanMarkdown(dp.plan, { current: dp.current }) : formatPlanTable(dp.plan, { color: ctx.color, current: dp.current }));
+      }
+      if (!dp.brakes.ok) for (const r of dp.brakes.reasons) summaryOut.write(`brake: ${r}\n`);
+      if (mode === 'diff' || dryRun) {
+        if (o.exitCode === true && changes) codes.push(EXIT.CHANGES);
+        continue;
+      }
+      if (planOut) {
+        await writeFileAtomic(planOut, JSON.stringify({ ...dp.plan, brakes: dp.brakes }, null, 2) + '\n');
+        summaryOut.write(`plan for ${t.label} written to ${planOut}; apply it with \`fediblock apply ${planOut}\`\n`);
+        continue;
+      }
+      if (!opened || !dest || !reallyWrites) continue;
+      if (run.failed.length) {
+        // Under `min` or a threshold, a missing source can raise severities or add domains.
+        summaryOut.write(`${dest.domain}: nothing applied because a source failed with no usable copy\n`);
+        continue;
+      }
+      if (!dp.brakes.ok && o.force !== true) {
+        summaryOut.write(`${dest.domain}: refused (brakes); review the plan, then re-run with --force if it is right\n`);
+        codes.push(EXIT.UNSAFE);
+        continue;
+      }
+      const applied = await applyWithCare(ctx, opened, dest, dp.plan, dp.current);
+      codes.push(applied.code);
+      if (applied.report) {
+        entry.applied = applied.report;
+        entry.snapshot = applied.snapshot;
+        if (!json && (!ctx.quiet || changes)) summaryOut.write(formatApplyReport(dest.domain, applied.report, applied.snapshot));
+        const log = await getLogger();
+        log.info({ event: 'sync_done', destination: dest.domain, created: applied.report.created.length, updated: applied.report.updated.length, deleted: applied.report.deleted.length, failed: applied.report.failed.length }, `${dest.domain}: sync finished`);
+      }
+      await opened.store.close?.();
+    }
+    if (json) ctx.stdout.write(JSON.stringify({ destinations: results, sources: jsonSources(run), holds }, null, 2) + '\n');
+    return worstCode(codes);
+  } finally {
+    await lock?.release();
+  }
+}
+
+function jsonSources(run: MergeRun) {
+  return sourceLines(run).map((s) => ({ name: s.name, status: s.status, blocks: s.blocks, rejects: s.rejects.length, warnings: s.warnings, error: s.error ?? null }));
+}

@@ -1,0 +1,42 @@
+// The human summary of a fetch: one line per source, then its rejects (with file and line) and
+// notices. `limit` keeps a cron mail short; `fediblock check` passes Infinity.
+import type { MergeResult, Notice, Reject, SourceStatus } from '../model.js';
+
+export interface SourceLine {
+  name: string;
+  status: SourceStatus;
+  origin: string;
+  blocks: number;
+  rows: number;
+  rejects: Reject[];
+  notices: Notice[];
+  warnings: string[];
+  error?: string | undefined;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const where = (x: { source: string; line?: number }) => (x.line ? `${x.source}:${x.line}` : x.source);
+
+export function formatSourceReport(sources: SourceLine[], limit = 10): string {
+  const width = Math.min(32, Math.max(6, ...sources.map((s) => s.name.length)));
+  const out: string[] = [];
+  for (const s of sources) {
+    const counts = s.status === 'failed' ? `FAILED: ${s.error ?? 'unknown error'}` : `${plural(s.blocks, 'block')} from ${plural(s.rows, 'row')}, ${s.rejects.length} rejected, ${plural(s.notices.length, 'notice')}`;
+    out.push(`  ${s.name.padEnd(width)}  ${s.status.padEnd(6)}  ${counts}`);
+    for (const w of s.warnings) out.push(`      warning: ${w}`);
+    for (const r of s.rejects.slice(0, limit)) out.push(`      rejected ${where(r)}: ${r.reason}${r.value !== undefined ? ` (${JSON.stringify(r.value)})` : ''}`);
+    if (s.rejects.length > limit) out.push(`      …and ${s.rejects.length - limit} more rejected rows (run \`fediblock check\` to see all)`);
+    for (const n of s.notices.slice(0, limit)) out.push(`      notice ${where(n)}: ${n.message}`);
+    if (s.notices.length > limit) out.push(`      …and ${s.notices.length - limit} more notices`);
+  }
+  return out.join('\n') + (out.length ? '\n' : '');
+}
+
+export function formatMergeCounts(result: MergeResult): string {
+  const by = { suspend: 0, silence: 0, noop: 0 };
+  for (const b of result.blocks) by[b.severity]++;
+  const dropped = new Map<string, number>();
+  for (const d of result.dropped) dropped.set(d.reason, (dropped.get(d.reason) ?? 0) + 1);
+  const dropText = [...dropped].map(([r, n]) => `${n} ${r}`).join(', ');
+  return `merged ${result.sourceCount} sources into ${result.blocks.length} domains (${by.suspend} suspend, ${by.silence} silence, ${by.noop} noop)${dropText ? `; left out ${dropText}` : ''}`;
+}
