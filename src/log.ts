@@ -32,7 +32,9 @@ const stderrWrite = (line: string) => process.stderr.write(scrub(line));
 
 export async function getLogger(): Promise<Logger> {
   if (logger) return logger;
-  const { pino } = await import('pino');
+  // pino is CommonJS: its function is the default export once bundled, a named one under tsc.
+  const mod = (await import('pino')) as unknown as { default?: typeof import('pino').pino; pino?: typeof import('pino').pino };
+  const pino = (mod.pino ?? mod.default) as typeof import('pino').pino;
   const tty = process.stderr.isTTY === true;
   const opts = { level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: undefined } as const;
   if (tty) {

@@ -82,7 +82,7 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
     specs.push(spec);
   }
   // Allowlists are fetched like sources (cache, stale copies) but indexed after them.
-  const allowSpecs: SourceSpec[] = config.allowlists.map((a, i) => ({ index: 10_000 + i, name: a.name, location: a.location, format: a.format }));
+  const allowSpecs: SourceSpec[] = config.allowlists.map((a, i) => ({ index: 10_000 + i, name: a.name, location: a.location, format: a.format, role: 'allowlist' as const }));
   const settingsFetch = {
     cacheDir: config.fetch.cache_dir,
     timeoutMs: config.fetch.timeout_ms,

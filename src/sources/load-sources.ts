@@ -24,6 +24,8 @@ export interface SourceSpec {
   import_fields?: OptionalField[];
   /** Base64 raw Ed25519 key: the list must come with a valid RapidBlock `<url>.sig`. */
   verify_key?: string;
+  /** Allowlists are fetched and guarded like sources, but keep canary rows. */
+  role?: 'source' | 'allowlist';
 }
 
 export interface FetchSettings {
@@ -57,7 +59,7 @@ export interface LoadedSource {
   fetchedAt?: string;
 }
 
-export type ParseListFn = (text: string, format: ListFormat | 'auto', source: string) => ParseResult & { format: ListFormat };
+export type ParseListFn = (text: string, format: ListFormat | 'auto', source: string, opts?: { keepCanaries?: boolean }) => ParseResult & { format: ListFormat };
 
 export interface LoadDeps {
   parseList?: ParseListFn;
@@ -148,7 +150,7 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 function parseAndJudge(text: string, format: ListFormat | 'auto', spec: SourceSpec, settings: FetchSettings, d: Resolved): Parsed {
   let parsed: Parsed;
   try {
-    parsed = d.parseList(text, format, spec.name);
+    parsed = d.parseList(text, format, spec.name, { keepCanaries: spec.role === 'allowlist' });
   } catch (err) {
     if (err instanceof FediblockError) {
       const prefix = `${spec.name}: `;

@@ -26,7 +26,12 @@ const ADAPTERS: Record<ListFormat, Adapter> = {
  * source when the text is not a list at all (HTML, wrong JSON shape, CSV without a domain column:
  * the adapters throw those); a list with no rows is returned empty, for the caller to judge.
  */
-export function parseList(text: string, format: ListFormat | 'auto', source: string): ParseResult & { format: ListFormat } {
+export interface ParseListOptions {
+  /** Allowlists keep canary rows: allowlisting a sentinel is exactly what they are for (Oliphant's __allowlist.csv). */
+  keepCanaries?: boolean;
+}
+
+export function parseList(text: string, format: ListFormat | 'auto', source: string, opts: ParseListOptions = {}): ParseResult & { format: ListFormat } {
   if (looksLikeHtml(text)) {
     throw new FediblockError(`${source}: got an HTML page instead of a blocklist`, {
       hint: 'The URL may point to a web page, a login page or an error page. For GitHub, use the "raw" URL.',
@@ -45,7 +50,7 @@ export function parseList(text: string, format: ListFormat | 'auto', source: str
       rejects.push({ source, line: raw.lineOf(i), reason: n.reason, value: shorten(b.domain) });
       continue;
     }
-    if (isCanary(n.domain)) {
+    if (!opts.keepCanaries && isCanary(n.domain)) {
       notices.push({ source, line: raw.lineOf(i), message: `dropped the canary row ${n.domain} (a sentinel lists carry to catch blind imports)` });
       continue;
     }
