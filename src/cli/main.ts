@@ -85,6 +85,7 @@ mergeOpts(
     .command('sync')
     .description('plan, show the plan, and apply it to each destination')
     .option('-d, --destination <domain>', 'only this destination')
+    .option('-o, --output <file>', 'also write the merged list here (FediBlockHole: blocklist_savefile)')
     .option('-n, --dry-run', 'plan and print only; write nothing')
     .option('--dryrun', 'FediBlockHole spelling of --dry-run')
     .option('-y, --yes', 'apply without asking (required when not on a terminal)')

@@ -8,6 +8,7 @@ import { formatMergeCounts, formatSourceReport } from '../output/format-source-r
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
+import { saveIntermediate } from './save-lists.js';
 
 export async function runMerge(ctx: JobContext): Promise<number> {
   const config = await openConfig(ctx);
@@ -43,6 +44,7 @@ export async function runMerge(ctx: JobContext): Promise<number> {
     return code;
   }
 
+  await saveIntermediate(run);
   if (outPath) await writeFileAtomic(outPath, text);
   else ctx.stdout.write(text);
 

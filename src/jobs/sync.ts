@@ -12,6 +12,7 @@ import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-me
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
 import { openStore } from './open-store.js';
+import { saveIntermediate, saveMerged } from './save-lists.js';
 import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
 
 export const runDiff = (ctx: JobContext) => runPlanAndApply(ctx, 'diff');
@@ -32,6 +33,9 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
   const lock = reallyWrites ? await (await import('../sync/lock.js')).acquireLock(config.lock_file) : undefined;
   try {
     const run = await buildMerge(ctx, config, mergeFlagsOf(o));
+    await saveIntermediate(run);
+    const savePath = typeof o.output === 'string' ? o.output : config.mode === 'fediblockhole' ? config.output.path : undefined;
+    if (savePath && !run.failed.length) await saveMerged(run, savePath);
     const holds = [...run.holds, ...run.failed.map((s) => `${s.list.name} failed (${s.error ?? 'no usable copy'})`)];
     const json = o.json === true;
     const results: unknown[] = [];
