@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/bundle with esbuild. One file per lazily imported stage (code
 // splitting), so `fediblock merge` on local files never loads undici, pino transports or the sync
 // code: start-up time is most of a small merge (see decisions.md, performance notes).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const bench = process.argv.includes('--bench');
@@ -16,6 +17,9 @@ const common = {
   // Some dependencies are CommonJS and call require(); give the ESM bundle a real one.
   banner: { js: "import { createRequire as __fbCreateRequire } from 'node:module'; const require = __fbCreateRequire(import.meta.url);" },
 };
+
+// Chunk names carry content hashes: start clean so stale chunks never ship in the package.
+rmSync(bench ? 'dist/bench' : 'dist/bundle', { recursive: true, force: true });
 
 if (bench) {
   await build({ ...common, entryPoints: ['test/bench/run.ts'], outdir: 'dist/bench', splitting: true, packages: 'external' });
