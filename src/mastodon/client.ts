@@ -11,13 +11,15 @@
 // and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
 import type { Agent as UndiciAgent } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
+import * as z from 'zod';
 import { FediblockError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { SEVERITIES, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../model.js';
 import { ExistingBlockConflict } from '../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
+import { loadUndici } from '../undici.js';
 
 export type ClientEvent =
   | { type: 'response'; method: string; path: string; status: number; attempt: number }
@@ -555,7 +557,7 @@ export class MastodonClient {
 
   /** Send one attempt, inside the concurrency limit and the rate budget. */
   private async send(method: string, url: URL, opts: CallOpts): Promise<Raw> {
-    const { request, Agent } = await import('undici');
+    const { request, Agent } = await loadUndici();
     this.agent ??= new Agent({
       connections: this.concurrency,
       keepAliveTimeout: 10_000,

@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FediblockError } from '../errors.js';
+import { loadUndici } from '../undici.js';
 
 export type FetchLocation = { kind: 'file'; path: string } | { kind: 'url'; url: string };
 
@@ -190,7 +191,7 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 
 /** One attempt: the whole redirect chain and the body under one timeout. */
 async function httpAttempt(start: URL, opts: FetchBodyOptions): Promise<FetchBodyResult> {
-  const { request } = await import('undici');
+  const { request } = await loadUndici();
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
