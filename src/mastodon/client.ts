@@ -481,6 +481,8 @@ export class MastodonClient {
       try {
         res = await this.limit(() => this.send(method, url, opts));
       } catch (e) {
+        // A bug is not a network error: retrying it only hides it behind backoff delays.
+        if (e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError) throw e;
         const reason = describeNetworkError(e, this.timeoutMs);
         if (attempt <= this.maxRetries) {
           const delayMs = this.backoff(attempt);

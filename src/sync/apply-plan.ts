@@ -90,7 +90,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     ...depths.map((d) => creates.filter((e) => depth(e.domain) === d).sort(byDomain)),
   ].filter((p) => p.length > 0);
 
-  let stopped: 'aborted' | 'max_writes' | undefined;
+  let stopped: 'aborted' | 'max_writes' | 'refused' | undefined;
   const notStarted: Array<PlanEntry & { action: WriteAction }> = [];
 
   const run = async (entry: PlanEntry & { action: WriteAction }): Promise<void> => {
@@ -112,7 +112,12 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
         emit({ type: 'done', action: entry.action, domain: entry.domain });
       } catch (err) {
         if (entry.action === 'create' && err instanceof ExistingBlockConflict) conflict(entry, err);
-        else fail(entry, scrub(err instanceof Error ? err.message : String(err)));
+        else {
+          fail(entry, scrub(err instanceof Error ? err.message : String(err)));
+          // A rejected token or missing scope fails every write the same way: stop spending the
+          // rate budget on requests that cannot succeed.
+          if (isRefusal(err)) stopped ??= 'refused';
+        }
       }
     }
     done++;
@@ -166,11 +171,12 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   }
 
   if (stopped) {
-    const reason = stopped === 'aborted' ? 'not started: the run was interrupted' : `not started: max_writes (${maxWrites}) reached`;
+    const reason =
+      stopped === 'aborted' ? 'not started: the run was interrupted' : stopped === 'refused' ? 'not started: the destination refused the token' : `not started: max_writes (${maxWrites}) reached`;
     for (const e of notStarted) {
       report.skipped.push({ domain: e.domain, reason });
     }
-    emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
+    if (stopped !== 'refused') emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
     if (stopped === 'max_writes') report.maxWritesReached = true;
   }
   report.aborted = stopped === 'aborted' || opts.signal?.aborted === true;
@@ -199,4 +205,10 @@ function updateFields(entry: PlanEntry): Partial<BlockFields> | string {
   for (const f of FLAG_FIELDS) if (f in fields && typeof fields[f] !== 'boolean') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
   for (const f of ['public_comment', 'private_comment'] as const) if (f in fields && typeof fields[f] !== 'string') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
   return fields as Partial<BlockFields>;
+}
+
+/** 401/403 from the store (MastodonHttpError carries `status`). */
+function isRefusal(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return status === 401 || status === 403;
 }
