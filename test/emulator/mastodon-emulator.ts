@@ -46,7 +46,7 @@ export interface FaultRequest {
  * - `'kill-after'`: the request is handled (state changes) and then the server crashes before answering.
  * - `'reset'`: only this connection is destroyed, without an answer; the server keeps running.
  */
-export type FaultResult = { status: number; body?: unknown } | 'kill' | 'kill-after' | 'reset' | undefined;
+export type FaultResult = { status: number; body?: unknown; headers?: Record<string, string> } | 'kill' | 'kill-after' | 'reset' | undefined;
 
 export interface EmulatorOptions {
   /** LOCAL_DOMAIN; default 'admin.example'. */
@@ -764,7 +764,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (fault && typeof fault === 'object') {
       if (latency) await sleep(latency);
       entry.status = fault.status;
-      send(res, { status: fault.status, body: fault.body }, {});
+      send(res, { status: fault.status, body: fault.body }, fault.headers ?? {});
       return;
     }
 
