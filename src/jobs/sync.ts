@@ -59,7 +59,9 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
           const store = await FileStore.open(file, { name: file, allowMissing: true });
           // A published list is fediblock's own output: every row is "owned", no marker, no brakes.
           const policy = defaultDestinationPolicy('', { own_all: true, fields: config.merge.export_fields, brake_min_owned: Number.MAX_SAFE_INTEGER });
-          return { dp: await planDestination(store, false, run.outcome.blocks, policy, holds, 1) };
+          const dp = await planDestination(store, false, run.outcome.blocks, policy, holds, 1);
+          dp.plan.destination = file;
+          return { dp };
         },
       });
     } else {
