@@ -7,6 +7,7 @@ import type { MergePlan, MergeSettings, SourceList } from '../model.js';
 import { normalizeDomain } from '../sources/normalize-domain.js';
 import { loadSources, type LoadedSource, type SourceSpec } from '../sources/load-sources.js';
 import { ConfigError } from '../errors.js';
+import { getLogger } from '../log.js';
 import type { JobContext } from './context.js';
 
 export interface MergeFlags {
@@ -113,7 +114,24 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
   const holds = loaded
     .filter((s) => s.status === 'stale' || s.status === 'shrunk')
     .map((s) => `${s.list.name} is ${s.status === 'stale' ? 'served from a stale copy' : 'suspiciously shrunk (previous copy used)'}`);
+  await logSourceTrouble(loaded);
   return { config, sources, allowlists, lists, settings, outcome, failed, holds };
+}
+
+/**
+ * Logs (stderr) say what went wrong with a source in one line each, whichever stream the summary
+ * goes to: cron mails and log collectors must see why deletions were held or nothing was applied.
+ * pino is only loaded when there is something to say.
+ */
+async function logSourceTrouble(loaded: LoadedSource[]): Promise<void> {
+  const trouble = loaded.filter((s) => s.status === 'failed' || s.warnings.length > 0);
+  if (!trouble.length) return;
+  const log = await getLogger();
+  for (const s of trouble) {
+    const base = { event: `source_${s.status}`, source: s.list.name };
+    if (s.status === 'failed') log.error(base, s.error ?? `${s.list.name} failed with no usable copy`);
+    for (const w of s.warnings) log.warn(base, w);
+  }
 }
 
 /** Lines for the human summary: one per source and allowlist (see formatSourceReport). */

@@ -491,6 +491,7 @@ export class MastodonClient {
           continue;
         }
         throw new MastodonHttpError(this.scrub(`could not reach ${this.host} for ${where}: ${reason} (after ${attempt} attempts)`), {
+          unreachable: true,
           host: this.host,
           method,
           path: url.pathname,

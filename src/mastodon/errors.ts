@@ -19,7 +19,9 @@ export class MastodonHttpError extends FediblockError {
   readonly host: string;
   readonly method: string;
   readonly path: string;
-  constructor(message: string, info: { status?: number; host: string; method: string; path: string; hint?: string; cause?: unknown }) {
+  /** No answer at all (network error or timeout), after every retry. */
+  readonly unreachable: boolean;
+  constructor(message: string, info: { status?: number; host: string; method: string; path: string; hint?: string; cause?: unknown; unreachable?: boolean }) {
     super(message, {
       ...(info.hint === undefined ? {} : { hint: info.hint }),
       ...(info.cause === undefined ? {} : { cause: info.cause }),
@@ -29,6 +31,7 @@ export class MastodonHttpError extends FediblockError {
     this.host = info.host;
     this.method = info.method;
     this.path = info.path;
+    this.unreachable = info.unreachable === true;
   }
 }
 

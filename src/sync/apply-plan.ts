@@ -90,7 +90,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     ...depths.map((d) => creates.filter((e) => depth(e.domain) === d).sort(byDomain)),
   ].filter((p) => p.length > 0);
 
-  let stopped: 'aborted' | 'max_writes' | 'refused' | undefined;
+  let stopped: 'aborted' | 'max_writes' | 'refused' | 'unreachable' | undefined;
   const notStarted: Array<PlanEntry & { action: WriteAction }> = [];
 
   const run = async (entry: PlanEntry & { action: WriteAction }): Promise<void> => {
@@ -117,6 +117,9 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
           // A rejected token or missing scope fails every write the same way: stop spending the
           // rate budget on requests that cannot succeed.
           if (isRefusal(err)) stopped ??= 'refused';
+          // Likewise a destination still unreachable after the client's retries: every later
+          // write would wait out the same retries (minutes on a long plan) and fail the same way.
+          else if (isUnreachable(err)) stopped ??= 'unreachable';
         }
       }
     }
@@ -172,11 +175,17 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
 
   if (stopped) {
     const reason =
-      stopped === 'aborted' ? 'not started: the run was interrupted' : stopped === 'refused' ? 'not started: the destination refused the token' : `not started: max_writes (${maxWrites}) reached`;
+      stopped === 'aborted'
+        ? 'not started: the run was interrupted'
+        : stopped === 'refused'
+          ? 'not started: the destination refused the token'
+          : stopped === 'unreachable'
+            ? 'not started: the destination could not be reached'
+            : `not started: max_writes (${maxWrites}) reached`;
     for (const e of notStarted) {
       report.skipped.push({ domain: e.domain, reason });
     }
-    if (stopped !== 'refused') emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
+    if (stopped !== 'refused' && stopped !== 'unreachable') emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
     if (stopped === 'max_writes') report.maxWritesReached = true;
   }
   report.aborted = stopped === 'aborted' || opts.signal?.aborted === true;
@@ -211,4 +220,9 @@ function updateFields(entry: PlanEntry): Partial<BlockFields> | string {
 function isRefusal(err: unknown): boolean {
   const status = (err as { status?: unknown } | null)?.status;
   return status === 401 || status === 403;
+}
+
+/** The store could not be reached at all, retries included (MastodonHttpError's `unreachable`). */
+function isUnreachable(err: unknown): boolean {
+  return (err as { unreachable?: unknown } | null)?.unreachable === true;
 }
