@@ -45,6 +45,8 @@ export async function runMerge(ctx: JobContext): Promise<number> {
   }
 
   await saveIntermediate(run);
+  // Read the previous list before -o may overwrite it: `merge -o list.csv --report r.html --against list.csv`.
+  const againstText = typeof o.report === 'string' && typeof o.against === 'string' ? await readFile(o.against, 'utf8').catch(() => '') : undefined;
   if (outPath) await writeFileAtomic(outPath, text);
   else ctx.stdout.write(text);
 
@@ -52,7 +54,7 @@ export async function runMerge(ctx: JobContext): Promise<number> {
   if (auditPath) await writeAudit(auditPath, run);
   if (typeof o.report === 'string') {
     const { writeReport } = await import('./write-report.js');
-    await writeReport(o.report, run, typeof o.against === 'string' ? o.against : undefined);
+    await writeReport(o.report, run, againstText === undefined ? undefined : { name: String(o.against), text: againstText });
   }
 
   if (o.json === true) {

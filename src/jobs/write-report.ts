@@ -1,15 +1,14 @@
 // `merge --report FILE`: the self-contained HTML page for people browsing a published list.
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import { renderReport } from '../output/render-report.js';
 import { parseList } from '../sources/parse-list.js';
 import type { MergeRun } from './build-merge.js';
 
-export async function writeReport(path: string, run: MergeRun, againstPath?: string): Promise<void> {
+export async function writeReport(path: string, run: MergeRun, against?: { name: string; text: string }): Promise<void> {
   let changes: { added: string[]; removed: string[]; changed: Array<{ domain: string; from: string; to: string }> } | undefined;
-  if (againstPath) {
-    const text = await readFile(againstPath, 'utf8').catch(() => '');
-    const before = new Map(text ? parseList(text, 'auto', againstPath).blocks.map((b) => [b.domain, b.severity] as const) : []);
+  if (against) {
+    const text = against.text;
+    const before = new Map(text ? parseList(text, 'auto', against.name).blocks.map((b) => [b.domain, b.severity] as const) : []);
     const now = new Map(run.outcome.blocks.map((b) => [b.domain, b.severity] as const));
     changes = {
       added: [...now.keys()].filter((d) => !before.has(d)),

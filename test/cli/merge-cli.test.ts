@@ -131,6 +131,24 @@ describe('bad input gets a clear error and loses nothing', () => {
   });
 });
 
+describe('report page', () => {
+  it('merge -o X --report R --against X compares with the list as it was before this run', async () => {
+    const dir = await tempDir();
+    const fs = await import('node:fs/promises');
+    const published = join(dir, 'published.csv');
+    const old = (await readFile(PUBLISHED, 'utf8')).split('\r\n').filter((l) => !l.startsWith('polaris-1.work,')).join('\r\n');
+    await fs.writeFile(published, old);
+    const report = join(dir, 'report.html');
+    const r = await runCli(['merge', '-c', join(FIXTURES, 'config/fediblockhole-tier0.conf.toml'), '-o', published, '--report', report, '--against', published, '--cache-dir', dir]);
+    expect(r.code).toBe(0);
+    const html = await readFile(report, 'utf8');
+    expect(html).toMatch(/Changes since the previous list/);
+    const changes = html.slice(html.indexOf('Changes since the previous list'));
+    expect(changes).toMatch(/polaris-1\.work/);
+    expect(await readFile(published)).toEqual(await readFile(PUBLISHED));
+  });
+});
+
 describe('explain', () => {
   it('shows each source vote and the deciding rule', async () => {
     const dir = await tempDir();
