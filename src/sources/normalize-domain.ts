@@ -1,6 +1,15 @@
 // One domain spelling for every stage: the form Mastodon stores (mastodon-api.md §1.8), so that
 // merging, allowlists and the planner compare like with like.
-import { toASCII } from 'tr46';
+import { createRequire } from 'node:module';
+import type { ToASCIIOptions } from 'tr46';
+
+// tr46 and its mapping table (~280 KB bundled) load on the first non-ASCII name only: most lists
+// have none, and start-up is most of a small merge (decisions.md, performance notes).
+let tr46ToASCII: ((domain: string, options?: ToASCIIOptions) => string | null) | undefined;
+function toASCII(domain: string, options: ToASCIIOptions): string | null {
+  tr46ToASCII ??= (createRequire(import.meta.url)('tr46') as typeof import('tr46')).toASCII;
+  return tr46ToASCII(domain, options);
+}
 
 export type NormalizedDomain = { ok: true; domain: string; obfuscated: boolean } | { ok: false; reason: string };
 

@@ -1,5 +1,6 @@
 // RapidBlock's signed JSON: {"blocks": {"domain": {"isBlocked": true, "reason": …}}}.
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
+import * as z from 'zod';
 import { emptyBlock, type DomainBlock, type Notice, type Reject } from '../../model.js';
 import { FediblockError } from '../../errors.js';
 import { childOffsets, firstNonSpace, memberValueOffset, readString } from './json-lines.js';
