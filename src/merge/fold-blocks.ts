@@ -18,9 +18,22 @@ export interface Fold {
   byDomain: Map<string, MergedBlock>;
   /** Token sets, only for domains whose comments actually had to be merged. */
   tokens: Map<MergedBlock, CommentTokens>;
+  /** Each distinct comment split once: lists repeat a few reasons over thousands of rows. */
+  splits: Map<string, string[]>;
 }
 
-export const startFold = (plan: MergePlan): Fold => ({ plan, byDomain: new Map(), tokens: new Map() });
+export const startFold = (plan: MergePlan): Fold => ({ plan, byDomain: new Map(), tokens: new Map(), splits: new Map() });
+
+/** addTokens, with the split of each distinct comment kept for the rest of the fold. */
+function addCommentTokens(fold: Fold, set: Set<string>, comment: string): Set<string> {
+  let parts = fold.splits.get(comment);
+  if (parts === undefined) {
+    parts = [...addTokens(new Set(), comment)];
+    fold.splits.set(comment, parts);
+  }
+  for (const token of parts) set.add(token);
+  return set;
+}
 
 /**
  * Adds one source row as a vote for `domain` (its own, or the clear domain its digest matched).
@@ -73,8 +86,8 @@ function foldComment(fold: Fold, acc: MergedBlock, field: CommentField, comment:
   }
   let tokens = fold.tokens.get(acc);
   if (tokens === undefined) fold.tokens.set(acc, (tokens = {}));
-  const set = (tokens[field] ??= addTokens(new Set(), acc[field]));
-  addTokens(set, comment);
+  const set = (tokens[field] ??= addCommentTokens(fold, new Set(), acc[field]));
+  addCommentTokens(fold, set, comment);
 }
 
 /** The folded blocks with their comments joined; the fold is spent afterwards. */
@@ -84,5 +97,6 @@ export function finishFold(fold: Fold): Map<string, MergedBlock> {
     if (tokens.private_comment) block.private_comment = joinTokens(tokens.private_comment);
   }
   fold.tokens.clear();
+  fold.splits.clear();
   return fold.byDomain;
 }

@@ -32,7 +32,20 @@ function csvField(value: string): string {
   return value;
 }
 
-function fieldText(b: DomainBlock, f: OptionalField, bool: (v: boolean) => string): string {
+/** Comments repeat across a list: each distinct one is defused and quoted once per output. */
+type CellCache = Map<string, string>;
+
+function commentCell(value: string, cache: CellCache): string {
+  if (value === '') return '';
+  let cell = cache.get(value);
+  if (cell === undefined) {
+    cell = csvField(neutraliseFormula(value));
+    cache.set(value, cell);
+  }
+  return cell;
+}
+
+function fieldText(b: DomainBlock, f: OptionalField, bool: (v: boolean) => string, cache: CellCache): string {
   switch (f) {
     case 'reject_media':
     case 'reject_reports':
@@ -40,7 +53,7 @@ function fieldText(b: DomainBlock, f: OptionalField, bool: (v: boolean) => strin
       return bool(b[f]);
     case 'public_comment':
     case 'private_comment':
-      return csvField(neutraliseFormula(b[f]));
+      return commentCell(b[f], cache);
   }
 }
 
@@ -51,9 +64,10 @@ export function formatCsv(blocks: readonly DomainBlock[], opts: FormatOptions): 
   const nl = opts.lineEnd ?? '\n';
   const fields = opts.exportFields;
   const parts: string[] = [['domain', 'severity', ...fields].join(',')];
+  const cache: CellCache = new Map();
   for (const b of blocks) {
     let line = `${b.domain},${b.severity}`;
-    for (const f of fields) line += ',' + fieldText(b, f, pyBool);
+    for (const f of fields) line += ',' + fieldText(b, f, pyBool, cache);
     parts.push(line);
   }
   return parts.join(nl) + nl;
@@ -64,10 +78,11 @@ export function formatMastodonCsv(blocks: readonly DomainBlock[], opts: FormatOp
   const nl = opts.lineEnd ?? '\n';
   const exported = new Set(opts.exportFields);
   const parts: string[] = ['#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate'];
+  const cache: CellCache = new Map();
   for (const b of blocks) {
     let line = `${b.domain},${b.severity}`;
     for (const f of MASTODON_COLUMNS) {
-      line += ',' + (exported.has(f) ? fieldText(b, f, lowerBool) : f === 'public_comment' ? '' : 'false');
+      line += ',' + (exported.has(f) ? fieldText(b, f, lowerBool, cache) : f === 'public_comment' ? '' : 'false');
     }
     parts.push(line);
   }

@@ -23,7 +23,9 @@ const SEVERITY: Record<string, Severity> = {
 /** A severity cell; empty means suspend, as in Mastodon's importer. Undefined when unknown. */
 export function parseSeverity(cell: string | undefined): Severity | undefined {
   if (cell === undefined || cell === '' || cell === 'suspend') return 'suspend';
-  if (cell === 'silence' || cell === 'noop') return cell;
+  // The literals, not the cell: a million rows then share two strings instead of keeping their own.
+  if (cell === 'silence') return 'silence';
+  if (cell === 'noop') return 'noop';
   const s = cell.trim().toLowerCase();
   return s === '' ? 'suspend' : (Object.hasOwn(SEVERITY, s) ? SEVERITY[s] : undefined);
 }
