@@ -22,7 +22,7 @@ const common = {
 rmSync(bench ? 'dist/bench' : 'dist/bundle', { recursive: true, force: true });
 
 if (bench) {
-  await build({ ...common, entryPoints: ['test/bench/run.ts'], outdir: 'dist/bench', splitting: true, packages: 'external' });
+  await build({ ...common, entryPoints: ['test/bench/run.ts'], outdir: 'dist/bench', outExtension: { '.js': '.mjs' }, splitting: true, packages: 'external' });
 } else {
   await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist/bundle', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
 }
