@@ -3,7 +3,7 @@
 // nearest ancestor that itself survives — the rule Mastodon would apply to it (`rule_for`: longest
 // match). Most domains have no blocked ancestor at all: for them this is a few Set lookups.
 import type { DroppedDomain, MergedBlock } from '../model.js';
-import { isStricter } from './is-stricter.js';
+import { addsToParent } from './adds-to-parent.js';
 import { nearestParent } from './parent-domains.js';
 
 /** The blocks that add nothing to a blocked ancestor. */
@@ -19,7 +19,7 @@ export function dropRedundant(blocks: ReadonlyMap<string, MergedBlock>): Dropped
     const known = survives.get(domain);
     if (known !== undefined) return known;
     const parent = nearestSurviving(domain);
-    const result = parent === undefined || isStricter(blocks.get(domain)!, blocks.get(parent)!);
+    const result = parent === undefined || addsToParent(blocks.get(domain)!, blocks.get(parent)!);
     survives.set(domain, result);
     return result;
   };

@@ -2,4 +2,4 @@ export { mergeLists, byDomain, type MergeOptions, type MergeOutcome } from './me
 export { explainDomain, formatExplanation, type Explanation, type DomainExplanation, type Outcome, type Vote } from './explain-domain.js';
 export { auditRows, type AuditRow } from './audit.js';
 export { mergeComments } from './merge-comments.js';
-export { isStricter } from './is-stricter.js';
+export { addsToParent } from './adds-to-parent.js';

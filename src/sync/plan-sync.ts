@@ -11,6 +11,7 @@
 // - reject_media/reject_reports differences on a block that stays `suspend` are ignored: they mean
 //   nothing for a suspension, and a PUT re-runs the whole suspension (mastodon-api.md §1.6, §7);
 // - a new block under a parent rule at least as strict is skipped (redundant, or Mastodon would 422).
+import { isStricter as stricterThan } from './stricter.js';
 import {
   maxSeverity,
   severityRank,
@@ -110,16 +111,8 @@ export function isOwnDomainOrParent(domain: string, own: string): boolean {
   return o !== '' && (domain === o || o.endsWith(`.${domain}`));
 }
 
-/**
- * Mastodon's `DomainBlock#stricter_than?` (mastodon-api.md §1.5): whether a new block `a` is
- * accepted under an existing parent rule `b`. An equal block counts as stricter.
- */
-export function stricterThan(a: Rule, b: Rule): boolean {
-  if (a.severity === 'suspend') return true;
-  if (b.severity === 'suspend') return false;
-  if (a.severity === 'noop' && b.severity === 'silence') return false;
-  return (a.reject_media || !b.reject_media) && (a.reject_reports || !b.reject_reports);
-}
+/** Mastodon's `DomainBlock#stricter_than?` (mastodon-api.md §1.5); one implementation, shared with the file store. */
+export { isStricter as stricterThan } from './stricter.js';
 
 /**
  * Whether a new child block would be pointless or refused under an existing parent rule: Mastodon

@@ -6,7 +6,7 @@ import { severityRank, type DomainBlock } from '../model.js';
 type Rule = Pick<DomainBlock, 'severity' | 'reject_media' | 'reject_reports'>;
 
 /** True when a child block with `child`'s rule does more than its parent's rule already does. */
-export function isStricter(child: Rule, parent: Rule): boolean {
+export function addsToParent(child: Rule, parent: Rule): boolean {
   // A suspension already rejects media and reports, so only severity matters around suspend.
   if (parent.severity === 'suspend') return false;
   if (child.severity === 'suspend') return true;
