@@ -126,6 +126,16 @@ export type PlanAction = 'create' | 'update' | 'delete' | 'unchanged' | 'skip';
 
 export type BlockFields = Omit<DomainBlock, 'domain' | 'digest'>;
 
+/** A block's own fields in a fixed order, comments never missing: what plans compare and stores write. */
+export const blockFields = (b: BlockFields): BlockFields => ({
+  severity: b.severity,
+  reject_media: b.reject_media,
+  reject_reports: b.reject_reports,
+  obfuscate: b.obfuscate,
+  public_comment: b.public_comment ?? '',
+  private_comment: b.private_comment ?? '',
+});
+
 export interface FieldChange<T = unknown> {
   from: T;
   to: T;

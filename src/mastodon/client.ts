@@ -15,7 +15,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import * as z from 'zod';
 import { FediblockError } from '../errors.js';
 import { registerSecret } from '../log.js';
-import { SEVERITIES, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../model.js';
+import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../model.js';
 import { ExistingBlockConflict } from '../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
@@ -252,15 +252,7 @@ export class MastodonClient {
     checkDomain(b.domain);
     if (!isSeverity(b.severity)) throw new FediblockError(`${b.domain}: invalid severity "${String(b.severity)}" (expected noop, silence or suspend)`);
     for (const f of BOOLEAN_FIELDS) if (typeof b[f] !== 'boolean') throw new FediblockError(`${b.domain}: ${f} must be true or false`);
-    const body = {
-      domain: b.domain,
-      severity: b.severity,
-      reject_media: b.reject_media,
-      reject_reports: b.reject_reports,
-      obfuscate: b.obfuscate,
-      public_comment: b.public_comment ?? '',
-      private_comment: b.private_comment ?? '',
-    };
+    const body = { domain: b.domain, ...blockFields(b) };
     const url = this.url('/api/v1/admin/domain_blocks');
     const res = await this.call('POST', url, { body, needs: NEEDS_WRITE, write: true });
     const where = this.where('POST', url);

@@ -10,7 +10,7 @@
 // - hand-made in the snapshot, gone now            → not recreated (the admin may have removed it;
 //   reported as a skip).
 // Follow checks are not made: a restore puts back what was there before.
-import type { BlockFields, Plan, PlanEntry, StoredBlock } from '../model.js';
+import { blockFields, type BlockFields, type Plan, type PlanEntry, type StoredBlock } from '../model.js';
 import { byDomain, diffFields, isManaged, type DestinationPolicy } from './plan-sync.js';
 
 export interface RestoreOptions {
@@ -18,14 +18,7 @@ export interface RestoreOptions {
   storeFingerprint?: string;
 }
 
-const fieldsOf = (b: StoredBlock): BlockFields => ({
-  severity: b.severity,
-  reject_media: b.reject_media,
-  reject_reports: b.reject_reports,
-  obfuscate: b.obfuscate,
-  public_comment: b.public_comment ?? '',
-  private_comment: b.private_comment ?? '',
-});
+const fieldsOf = blockFields;
 
 export function planRestore(
   snapshot: StoredBlock[],

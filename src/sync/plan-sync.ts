@@ -13,6 +13,7 @@
 // - a new block under a parent rule at least as strict is skipped (redundant, or Mastodon would 422).
 import { isStricter as stricterThan } from './stricter.js';
 import {
+  blockFields,
   maxSeverity,
   severityRank,
   type BlockFields,
@@ -147,14 +148,7 @@ export function exclusionReason(domain: string, policy: Pick<DestinationPolicy, 
 
 const FIELD_ORDER: (keyof BlockFields)[] = ['severity', 'reject_media', 'reject_reports', 'obfuscate', 'public_comment', 'private_comment'];
 
-const fieldsOf = (b: BlockFields): BlockFields => ({
-  severity: b.severity,
-  reject_media: b.reject_media,
-  reject_reports: b.reject_reports,
-  obfuscate: b.obfuscate,
-  public_comment: b.public_comment ?? '',
-  private_comment: b.private_comment ?? '',
-});
+const fieldsOf = blockFields;
 
 /**
  * What fediblock wants the store to hold for `d` at `severity`: a new block (no `current`) or the

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
 import { FediblockError } from '../errors.js';
-import { SEVERITIES } from '../model.js';
+import { SEVERITIES, blockFields } from '../model.js';
 import type { StoredBlock } from '../model.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 
@@ -52,12 +52,7 @@ const clean = (b: StoredBlock): StoredBlock => ({
   domain: b.domain,
   ...(b.digest !== undefined ? { digest: b.digest } : {}),
   ...(b.created_at !== undefined ? { created_at: b.created_at } : {}),
-  severity: b.severity,
-  reject_media: b.reject_media,
-  reject_reports: b.reject_reports,
-  obfuscate: b.obfuscate,
-  public_comment: b.public_comment ?? '',
-  private_comment: b.private_comment ?? '',
+  ...blockFields(b),
 });
 
 /**
