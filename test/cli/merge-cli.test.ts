@@ -87,6 +87,13 @@ describe('merge formats and safety', () => {
     expect(t.stdout).toBe('bad.example\nmeh.example\nworse.example\nxn--bcher-kva.example\n');
   });
 
+  it('--audit writes how many sources named each domain, and what share', async () => {
+    const dir = await workspace(files);
+    const r = await runCli(['merge', '-o', 'out.csv', '--audit', 'audit.csv'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(await readFile(join(dir, 'audit.csv'), 'utf8')).toBe('domain,count,percent\nbad.example,2,100\nmeh.example,1,50\nworse.example,1,50\nxn--bcher-kva.example,1,50\n');
+  });
+
   it('threshold and allow flags', async () => {
     const dir = await workspace(files);
     const r = await runCli(['merge', '--format', 'text', '--threshold', '2'], { cwd: dir });
