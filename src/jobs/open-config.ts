@@ -1,4 +1,5 @@
 // Loads the config for a job and applies the global flags that override it.
+import { join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { getLogger } from '../log.js';
 import type { JobContext } from './context.js';
@@ -6,7 +7,6 @@ import type { JobContext } from './context.js';
 export async function openConfig(ctx: JobContext): Promise<LoadedConfig> {
   const config = await loadConfig(ctx.configPath);
   if (ctx.cacheDir) {
-    const { resolve, join } = await import('node:path');
     const dir = resolve(ctx.cacheDir);
     const oldDefault = join(config.fetch.cache_dir, 'snapshots');
     config.fetch.cache_dir = dir;
