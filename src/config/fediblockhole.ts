@@ -13,6 +13,7 @@
 import { ConfigError } from '../errors.js';
 import { formatPath } from './format-issues.js';
 import type { ConfigInput } from './schema.js';
+import type { FediBlockHoleOptions } from './types.js';
 
 export const FBH_KEYS = [
   'blocklist_url_sources',
@@ -43,15 +44,7 @@ export function isFediBlockHoleConfig(obj: unknown): boolean {
 }
 
 /** FediBlockHole's runtime settings, paths as written (resolved by loadConfig). */
-export interface FediBlockHoleRaw {
-  no_fetch_url: boolean;
-  no_fetch_instance: boolean;
-  no_push_instance: boolean;
-  save_intermediate: boolean;
-  savedir: string;
-  blocklist_auditfile?: string;
-  override_private_comment?: string;
-}
+export type FediBlockHoleRaw = FediBlockHoleOptions;
 
 export interface FediBlockHoleTranslation {
   /** A native raw config, to be validated with configSchema. */

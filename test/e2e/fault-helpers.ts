@@ -1,51 +1,19 @@
 // Helpers for the fault-injection and secrets suites (issue 4): spawn the built CLI, serve list
 // sources from loopback HTTP servers that can be made to fail in the ways upstreams fail, and
 // write throwaway workspaces. Independent of helpers.ts (the sync-scenario suite's) on purpose.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/fediblock.js');
-const BUNDLE = join(ROOT, 'dist/bundle/cli.js');
 export const MARKER = '[fediblock]';
 export const BLOCKS_PATH = '/api/v1/admin/domain_blocks';
 
-/** Builds the bundle only when it is missing (`npm test` builds first). */
-export async function ensureBuilt(): Promise<void> {
-  if (existsSync(BUNDLE)) return;
-  const run = promisify(execFile);
-  try {
-    await run(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT });
-  } catch {
-    await run(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/esbuild/bin/esbuild'),
-        'src/cli/main.ts',
-        '--bundle',
-        '--platform=node',
-        '--format=esm',
-        '--target=node20',
-        '--splitting',
-        '--outdir=dist/bundle',
-        '--entry-names=cli',
-        '--chunk-names=chunks/[name]-[hash]',
-        '--external:../output/completion.js',
-        '--external:../output/render-report.js',
-        '--log-level=warning',
-        "--banner:js=import { createRequire as __fbCreateRequire } from 'node:module'; const require = __fbCreateRequire(import.meta.url);",
-      ],
-      { cwd: ROOT },
-    );
-  }
-  if (!existsSync(BUNDLE)) throw new Error(`could not build ${BUNDLE}`);
-}
+export { ensureBuilt } from '../ensure-built.js';
 
 // ---- running the CLI --------------------------------------------------------------------------
 

@@ -1,16 +1,14 @@
 // End-to-end helpers: spawn the built CLI (bin/fediblock.js → dist/bundle) as an admin or a cron
 // job would, and write throwaway configs and list files into temp dirs.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/fediblock.js');
-const BUNDLE = join(ROOT, 'dist/bundle/cli.js');
 
 export interface CliResult {
   code: number;
@@ -46,36 +44,7 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
  * Builds the bundle once when it is missing (`npm test` builds first anyway). Falls back to a
  * plain esbuild call that leaves out modules other work has not landed yet.
  */
-export async function ensureBuilt(): Promise<void> {
-  if (existsSync(BUNDLE)) return;
-  const run = promisify(execFile);
-  try {
-    await run(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT });
-  } catch {
-    const esbuild = join(ROOT, 'node_modules/esbuild/bin/esbuild');
-    await run(
-      process.execPath,
-      [
-        esbuild,
-        'src/cli/main.ts',
-        '--bundle',
-        '--platform=node',
-        '--format=esm',
-        '--target=node20',
-        '--splitting',
-        '--outdir=dist/bundle',
-        '--entry-names=cli',
-        '--chunk-names=chunks/[name]-[hash]',
-        '--external:../output/completion.js',
-        '--external:../output/render-report.js',
-        '--log-level=warning',
-        "--banner:js=import { createRequire as __fbCreateRequire } from 'node:module'; const require = __fbCreateRequire(import.meta.url);",
-      ],
-      { cwd: ROOT },
-    );
-  }
-  if (!existsSync(BUNDLE)) throw new Error(`could not build ${BUNDLE}`);
-}
+export { ensureBuilt } from '../ensure-built.js';
 
 export interface ListRow {
   domain: string;
