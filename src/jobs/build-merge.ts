@@ -2,7 +2,7 @@
 // later stages and summaries need, and says which sources failed or were served from an old copy.
 import type { LoadedConfig } from '../config/index.js';
 import { resolveToken } from '../config/index.js';
-import { mergeLists, type MergeOutcome } from '../merge/index.js';
+import { startMerge, type MergeOutcome } from '../merge/index.js';
 import type { MergePlan, MergeSettings, SourceList } from '../model.js';
 import { normalizeDomain } from '../sources/normalize-domain.js';
 import { loadSources, type LoadedSource, type SourceSpec } from '../sources/load-sources.js';
@@ -18,6 +18,8 @@ export interface MergeFlags {
   mergeThresholdType?: 'count' | 'pct';
   allow?: string[];
   acceptShrink?: string[];
+  /** Keep every source's rows after merging (explain and save_intermediate read them again). */
+  keepRows?: boolean;
 }
 
 export interface MergeRun {
@@ -32,6 +34,8 @@ export interface MergeRun {
   failed: LoadedSource[];
   /** Why deletions must be held this run (stale or shrunk sources). */
   holds: string[];
+  /** Blocks each source, then each allowlist, yielded (a source's rows may be released after merging). */
+  blockCounts: number[];
 }
 
 export function mergeFlagsOf(opts: Record<string, unknown>): MergeFlags {
@@ -95,27 +99,47 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
     acceptShrink: new Set(flags.acceptShrink ?? []),
     offline: ctx.offline,
   };
-  const loaded = await loadSources([...specs, ...allowSpecs], settingsFetch);
-  const sources = loaded.slice(0, specs.length);
-  const allowlists = loaded.slice(specs.length);
-
   const allow = new Set<string>([...normaliseAllow(config.merge.allow, 'merge.allow'), ...normaliseAllow(flags.allow ?? [], '--allow')]);
-  for (const a of allowlists) for (const b of a.list.blocks) if (!b.domain.includes('*')) allow.add(b.domain);
-
   const settings: MergeSettings = {
     plan: flags.plan ?? config.merge.plan,
     threshold: thresholdOf(config, flags),
     import_fields: config.merge.import_fields,
+    // Filled as the allowlists arrive; the merge reads it only when it finishes.
     allow,
   };
+
+  // Sources are merged in config order as soon as each one (and every one before it) is loaded,
+  // and their rows are released unless a later step needs them: a large merge never holds every
+  // source's rows at once.
+  const merge = startMerge(settings);
+  const ready = new Map<number, LoadedSource>();
+  const blockCounts: number[] = [];
+  const keepRows = flags.keepRows === true || config.fbh?.save_intermediate === true;
+  let next = 0;
+  const onLoaded = (source: LoadedSource, position: number) => {
+    blockCounts[position] = source.list.blocks.length;
+    if (position >= specs.length) return; // an allowlist
+    ready.set(position, source);
+    for (let s = ready.get(next); s !== undefined; s = ready.get(++next)) {
+      ready.delete(next);
+      if (s.status === 'failed') continue;
+      merge.add(s.list);
+      if (!keepRows) s.list.blocks = [];
+    }
+  };
+  const loaded = await loadSources([...specs, ...allowSpecs], settingsFetch, { onLoaded });
+  const sources = loaded.slice(0, specs.length);
+  const allowlists = loaded.slice(specs.length);
+  for (const a of allowlists) for (const b of a.list.blocks) if (!b.domain.includes('*')) allow.add(b.domain);
+
   const lists = sources.filter((s) => s.status !== 'failed').map((s) => s.list);
-  const outcome = mergeLists(lists, settings);
+  const outcome = merge.finish();
   const failed = loaded.filter((s) => s.status === 'failed');
   const holds = loaded
     .filter((s) => s.status === 'stale' || s.status === 'shrunk')
     .map((s) => `${s.list.name} is ${s.status === 'stale' ? 'served from a stale copy' : 'suspiciously shrunk (previous copy used)'}`);
   await logSourceTrouble(loaded);
-  return { config, sources, allowlists, lists, settings, outcome, failed, holds };
+  return { config, sources, allowlists, lists, settings, outcome, failed, holds, blockCounts };
 }
 
 /**
@@ -136,11 +160,11 @@ async function logSourceTrouble(loaded: LoadedSource[]): Promise<void> {
 
 /** Lines for the human summary: one per source and allowlist (see formatSourceReport). */
 export function sourceLines(run: MergeRun) {
-  return [...run.sources, ...run.allowlists].map((s) => ({
+  return [...run.sources, ...run.allowlists].map((s, i) => ({
     name: s.list.name,
     status: s.status,
     origin: s.origin,
-    blocks: s.list.blocks.length,
+    blocks: run.blockCounts[i] ?? s.list.blocks.length,
     rows: s.rows,
     rejects: s.rejects,
     notices: s.notices,

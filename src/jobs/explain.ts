@@ -11,7 +11,7 @@ export async function runExplain(ctx: JobContext): Promise<number> {
   const n = normalizeDomain(raw);
   if (!n.ok) throw new ConfigError(`"${raw}" is not a domain: ${n.reason}`);
   const config = await openConfig(ctx);
-  const run = await buildMerge(ctx, config, mergeFlagsOf(ctx.opts));
+  const run = await buildMerge(ctx, config, { ...mergeFlagsOf(ctx.opts), keepRows: true });
   const e = explainDomain(n.domain, run.lists, run.settings, run.outcome);
   ctx.stdout.write(ctx.opts.json === true ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e) + '\n');
   for (const f of run.failed) ctx.stderr.write(`warning: ${f.list.name} failed (${f.error ?? 'no usable copy'}); its votes are missing\n`);

@@ -1,4 +1,4 @@
-export { mergeLists, byDomain, type MergeOptions, type MergeOutcome } from './merge-lists.js';
+export { mergeLists, startMerge, byDomain, type MergeOptions, type MergeOutcome, type MergeInProgress } from './merge-lists.js';
 export { explainDomain, formatExplanation, type Explanation, type DomainExplanation, type Outcome, type Vote } from './explain-domain.js';
 export { auditRows, type AuditRow } from './audit.js';
 export { mergeComments } from './merge-comments.js';

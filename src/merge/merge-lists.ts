@@ -6,13 +6,13 @@
 //
 // Each later step only names what it drops; the merge removes those from its own map before the
 // next step, so no step copies the (possibly half-million-entry) list.
-import type { DroppedDomain, MergeResult, MergeSettings, MergedBlock, SourceList } from '../model.js';
+import type { DomainBlock, DroppedDomain, MergeResult, MergeSettings, MergedBlock, SourceList } from '../model.js';
 import { applyAllowlists } from './apply-allowlists.js';
 import { applyThreshold } from './apply-threshold.js';
 import { dropRedundant } from './drop-redundant.js';
-import { finishFold, foldRow, startFold } from './fold-blocks.js';
+import { finishFold, foldRow, startFold, type Fold } from './fold-blocks.js';
 import { digestIndex, isObfuscated, normaliseDigest } from './resolve-digests.js';
-import { sourceView } from './source-view.js';
+import { sourceView, type SourceView } from './source-view.js';
 
 export interface MergeOptions {
   /** Remove subdomains of allowlisted domains, not only exact matches (default true). */
@@ -27,38 +27,79 @@ export interface MergeOutcome extends MergeResult {
 }
 
 export function mergeLists(lists: SourceList[], settings: MergeSettings, options: MergeOptions = {}): MergeOutcome {
-  const { blocks, obfuscated } = foldLists(lists, settings);
+  const merge = startMerge(settings, options);
+  for (const list of lists) merge.add(list);
+  return merge.finish();
+}
 
-  const belowThreshold = remove(blocks, applyThreshold(blocks.values(), lists.length, settings.threshold));
-  const allowed = applyAllowlists(blocks, settings.allow, { allowSubdomains: options.allowSubdomains ?? true });
-  remove(blocks, allowed.dropped);
-  const redundant = options.dropRedundant === false ? [] : remove(blocks, dropRedundant(blocks));
+/**
+ * The merge one source at a time, in config order, so a caller can fold each list as soon as it is
+ * parsed and let its rows go: at a million rows, holding every source's rows until the end was
+ * most of the peak memory. `settings.allow` is read only by `finish`, so allowlists may still be
+ * loading while sources are added.
+ */
+export interface MergeInProgress {
+  add(list: SourceList): void;
+  finish(): MergeOutcome;
+}
 
+interface PendingVote {
+  row: DomainBlock;
+  view: SourceView;
+  list: string;
+}
+
+export function startMerge(settings: MergeSettings, options: MergeOptions = {}): MergeInProgress {
+  const fold = startFold(settings.plan);
+  const obfuscated: DroppedDomain[] = [];
+  // Obfuscated rows carrying a digest wait until every clear domain is known; they are rare.
+  const pending: PendingVote[] = [];
+  let sourceCount = 0;
   return {
-    blocks: sortedBlocks(blocks),
-    dropped: [obfuscated, belowThreshold, allowed.dropped, redundant].flatMap((d) => d.sort(byDomain)),
-    sourceCount: lists.length,
-    warnings: allowed.warnings,
+    add(list) {
+      sourceCount++;
+      const view = sourceView(list, settings);
+      for (const row of list.blocks) {
+        if (!isObfuscated(row.domain)) foldRow(fold, row, view, row.domain);
+        else if (row.digest !== undefined) pending.push({ row, view, list: list.name });
+        else obfuscated.push({ domain: row.domain, reason: 'obfuscated', detail: `${list.name}: obfuscated without a digest` });
+      }
+    },
+    finish() {
+      foldDigestVotes(fold, pending, obfuscated);
+      const blocks = finishFold(fold);
+      const belowThreshold = remove(blocks, applyThreshold(blocks.values(), sourceCount, settings.threshold));
+      const allowed = applyAllowlists(blocks, settings.allow, { allowSubdomains: options.allowSubdomains ?? true });
+      remove(blocks, allowed.dropped);
+      const redundant = options.dropRedundant === false ? [] : remove(blocks, dropRedundant(blocks));
+      return {
+        blocks: sortedBlocks(blocks),
+        dropped: [obfuscated, belowThreshold, allowed.dropped, redundant].flatMap((d) => d.sort(byDomain)),
+        sourceCount,
+        warnings: allowed.warnings,
+      };
+    },
   };
 }
 
-function foldLists(lists: SourceList[], settings: MergeSettings): { blocks: Map<string, MergedBlock>; obfuscated: DroppedDomain[] } {
-  const obfuscated: DroppedDomain[] = [];
-  const digests = digestIndex(lists);
-  const fold = startFold(settings.plan);
-  for (const list of lists) {
-    const view = sourceView(list, settings);
-    for (const row of list.blocks) {
-      if (!isObfuscated(row.domain)) {
-        foldRow(fold, row, view, row.domain);
-        continue;
-      }
-      const clear = row.digest === undefined ? undefined : digests.get(normaliseDigest(row.digest));
-      if (clear !== undefined) foldRow(fold, row, view, clear);
-      else obfuscated.push({ domain: row.domain, reason: 'obfuscated', detail: `${list.name}: ${row.digest === undefined ? 'obfuscated without a digest' : 'digest matches no domain named in clear'}` });
+/**
+ * Resolves the waiting obfuscated rows against the clear domains folded so far. A vote folded
+ * this late may land after a later source's: provenance is put back in config order.
+ */
+function foldDigestVotes(fold: Fold, pending: PendingVote[], obfuscated: DroppedDomain[]): void {
+  if (pending.length === 0) return;
+  const digests = digestIndex(pending.map((p) => p.row), fold.byDomain.keys());
+  const touched = new Set<MergedBlock>();
+  for (const { row, view, list } of pending) {
+    const clear = digests.get(normaliseDigest(row.digest as string));
+    if (clear === undefined) {
+      obfuscated.push({ domain: row.domain, reason: 'obfuscated', detail: `${list}: digest matches no domain named in clear` });
+      continue;
     }
+    foldRow(fold, row, view, clear);
+    touched.add(fold.byDomain.get(clear) as MergedBlock);
   }
-  return { blocks: finishFold(fold), obfuscated };
+  for (const b of touched) b.sources = [...new Set(b.sources)].sort((x, y) => x - y);
 }
 
 function remove(blocks: Map<string, MergedBlock>, dropped: DroppedDomain[]): DroppedDomain[] {

@@ -4,7 +4,7 @@
 // hashed: Mastodon's obfuscation (`DomainBlock#public_domain`) replaces characters with `*` in
 // place, so the real domain has the same length and the same visible characters.
 import { createHash } from 'node:crypto';
-import type { SourceList } from '../model.js';
+import type { DomainBlock } from '../model.js';
 
 export const isObfuscated = (domain: string): boolean => domain.includes('*');
 
@@ -24,31 +24,25 @@ export function fitsPattern(domain: string, pattern: string): boolean {
 }
 
 /**
- * digest → clear domain, for the clear domains (of any source) that fit some obfuscated entry
- * carrying a digest. Empty, and nothing hashed, when no source has such an entry.
+ * digest → clear domain, for the clear domains that fit some obfuscated entry carrying a digest.
+ * Empty, and nothing hashed, when there is no such entry.
  */
-export function digestIndex(lists: readonly SourceList[]): Map<string, string> {
+export function digestIndex(obfuscated: Iterable<Pick<DomainBlock, 'domain' | 'digest'>>, clearDomains: Iterable<string>): Map<string, string> {
   const patternsByLength = new Map<number, string[]>();
-  for (const list of lists) {
-    for (const { domain, digest } of list.blocks) {
-      if (digest === undefined || !isObfuscated(domain)) continue;
-      const patterns = patternsByLength.get(domain.length);
-      if (patterns === undefined) patternsByLength.set(domain.length, [domain]);
-      else if (!patterns.includes(domain)) patterns.push(domain);
-    }
+  for (const { domain, digest } of obfuscated) {
+    if (digest === undefined || !isObfuscated(domain)) continue;
+    const patterns = patternsByLength.get(domain.length);
+    if (patterns === undefined) patternsByLength.set(domain.length, [domain]);
+    else if (!patterns.includes(domain)) patterns.push(domain);
   }
   const index = new Map<string, string>();
   if (patternsByLength.size === 0) return index;
-  const hashed = new Set<string>();
-  for (const list of lists) {
-    for (const { domain } of list.blocks) {
-      // fitsPattern fails on the first visible character for almost every pair.
-      const patterns = patternsByLength.get(domain.length);
-      if (patterns === undefined || hashed.has(domain) || isObfuscated(domain)) continue;
-      if (!patterns.some((p) => fitsPattern(domain, p))) continue;
-      hashed.add(domain);
-      index.set(sha256Hex(domain), domain);
-    }
+  for (const domain of clearDomains) {
+    // fitsPattern fails on the first visible character for almost every pair.
+    const patterns = patternsByLength.get(domain.length);
+    if (patterns === undefined || isObfuscated(domain)) continue;
+    if (!patterns.some((p) => fitsPattern(domain, p))) continue;
+    index.set(sha256Hex(domain), domain);
   }
   return index;
 }

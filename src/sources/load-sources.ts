@@ -71,6 +71,8 @@ export interface LoadDeps {
   /** Retries per fetch (fetchBody's default when unset). */
   retries?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Called as each source is done (in completion order), e.g. to merge it and drop its rows early. */
+  onLoaded?: (source: LoadedSource, position: number) => void;
 }
 
 interface Resolved {
@@ -114,7 +116,14 @@ export async function loadSources(specs: SourceSpec[], settings: FetchSettings, 
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
     },
   };
-  return Promise.all(specs.map((spec) => loadOne(spec, settings, d)));
+  const onLoaded = deps.onLoaded;
+  return Promise.all(
+    specs.map(async (spec, position) => {
+      const loaded = await loadOne(spec, settings, d);
+      onLoaded?.(loaded, position);
+      return loaded;
+    }),
+  );
 }
 
 function checkSettings(s: FetchSettings): void {
