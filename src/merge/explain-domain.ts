@@ -1,7 +1,7 @@
 // `explain DOMAIN`: why a domain is (or is not) in the merged list. Votes are recomputed from the
 // source lists for the domain and its parents only (the merge keeps just source indexes), using
 // the same narrowing, capping and digest rules as the merge itself.
-import type { DomainBlock, DropReason, FlagField, MergePlan, MergeResult, MergeSettings, MergedBlock, Severity, SourceList } from '../model.js';
+import type { BlockFields, DomainBlock, DropReason, FlagField, MergePlan, MergeResult, MergeSettings, MergedBlock, Severity, SourceList } from '../model.js';
 import { FLAG_FIELDS, severityRank } from '../model.js';
 import { describeThreshold, meetsThreshold } from './apply-threshold.js';
 import { capSeverity } from './cap-severity.js';
@@ -10,16 +10,11 @@ import { parentDomains } from './parent-domains.js';
 import { sourceView } from './source-view.js';
 import { fitsPattern, isObfuscated, normaliseDigest, sha256Hex } from './resolve-digests.js';
 
-export interface Vote {
+/** One source's say on a domain: its block fields as the merge read them, and where they came from. */
+export interface Vote extends BlockFields {
   /** SourceList.index */
   source: number;
   name: string;
-  severity: Severity;
-  reject_media: boolean;
-  reject_reports: boolean;
-  obfuscate: boolean;
-  public_comment: string;
-  private_comment: string;
   /** The source's own (harshest) severity when its max_severity lowered it. */
   capped_from?: Severity;
   /** Obfuscated names in this source whose digest matched the domain. */

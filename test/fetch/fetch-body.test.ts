@@ -4,19 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fetchBody, FetchError, isLoopbackHost, redactUrl } from '../../src/sources/fetch-body.js';
 import { FediblockError } from '../../src/errors.js';
-import { closedPort, noSleep, startServer, tempDir, type TestServer } from './helpers.js';
+import { closedPort, noSleep, tempDir, useServers } from './helpers.js';
 
-const servers: TestServer[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
-async function serve(h: Parameters<typeof startServer>[0]) {
-  const s = await startServer(h);
-  servers.push(s);
-  return s;
-}
+const { serve, cleanups } = useServers(afterEach);
 const opts = { timeoutMs: 5_000, maxBytes: 10_000, sleep: noSleep };
 
 async function rejection(p: Promise<unknown>): Promise<FetchError> {

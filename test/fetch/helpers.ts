@@ -91,3 +91,22 @@ export function textList(n: number, prefix = 'd'): string {
 }
 
 export const noSleep = async (): Promise<void> => undefined;
+
+/**
+ * Servers and clean-ups a test file registers, released after each test: `serve` starts a
+ * loopback server that is closed afterwards, `cleanups` takes any other teardown.
+ */
+export function useServers(afterEach: (fn: () => Promise<void>) => void) {
+  const servers: TestServer[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+    await Promise.all(cleanups.splice(0).map((c) => c()));
+  });
+  const serve = async (h: Parameters<typeof startServer>[0]) => {
+    const s = await startServer(h);
+    servers.push(s);
+    return s;
+  };
+  return { serve, cleanups };
+}

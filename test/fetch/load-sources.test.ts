@@ -4,19 +4,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSources, type FetchSettings, type LoadDeps, type SourceSpec } from '../../src/sources/load-sources.js';
 import { cacheKey, readCache } from '../../src/sources/source-cache.js';
-import { closedPort, noSleep, settings, startServer, tempDir, textList, type TestServer } from './helpers.js';
+import { closedPort, noSleep, settings, tempDir, textList, useServers } from './helpers.js';
 
-const servers: TestServer[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
-async function serve(h: Parameters<typeof startServer>[0]) {
-  const s = await startServer(h);
-  servers.push(s);
-  return s;
-}
+const { serve, cleanups } = useServers(afterEach);
 async function cacheDir() {
   const d = await tempDir();
   cleanups.push(d.cleanup);
