@@ -15,7 +15,7 @@ export interface OpenedStore {
 
 export async function openStore(config: LoadedConfig, dest: DestinationConfig): Promise<OpenedStore> {
   if (dest.store.kind === 'file') {
-    const { FileStore } = await import('../sync/file-store.js');
+    const { FileStore } = await import('../destinations/file/file-store.js');
     const store = await FileStore.open(dest.store.path, { name: dest.domain, allowMissing: true });
     return { store, live: false, preflight: async () => {} };
   }
@@ -27,8 +27,8 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
       hint: 'create an application in Preferences → Development with scopes admin:read:domain_blocks admin:write:domain_blocks (and admin:read for follow checks)',
     });
   }
-  const { MastodonClient } = await import('../mastodon/client.js');
-  const { MastodonStore } = await import('../mastodon/mastodon-store.js');
+  const { MastodonClient } = await import('../destinations/mastodon/client.js');
+  const { MastodonStore } = await import('../destinations/mastodon/mastodon-store.js');
   const client = new MastodonClient({
     baseUrl: dest.store.apiBase,
     token: t.token,

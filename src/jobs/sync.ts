@@ -55,7 +55,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
       targets.push({
         label: file,
         plan: async () => {
-          const { FileStore } = await import('../sync/file-store.js');
+          const { FileStore } = await import('../destinations/file/file-store.js');
           const store = await FileStore.open(file, { name: file, allowMissing: true });
           // A published list is fediblock's own output: every row is "owned", no marker, no brakes.
           const policy = defaultDestinationPolicy('', { own_all: true, fields: config.merge.export_fields, brake_min_owned: Number.MAX_SAFE_INTEGER });

@@ -145,7 +145,7 @@ async function defaultParseList(): Promise<ParseListFn> {
 }
 
 async function defaultFetchInstance(spec: SourceSpec & { location: InstanceLocation }, opts: { timeoutMs: number }): Promise<unknown> {
-  const { MastodonClient } = await import('../mastodon/client.js');
+  const { MastodonClient } = await import('../destinations/mastodon/client.js');
   const { apiBase, token, admin } = spec.location;
   const client = new MastodonClient({ baseUrl: apiBase, ...(token === undefined ? {} : { token }), timeoutMs: opts.timeoutMs });
   try {

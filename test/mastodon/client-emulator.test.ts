@@ -1,9 +1,9 @@
 // The client against the shared Mastodon emulator (test/emulator), with a fake clock for waits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/mastodon-emulator.js';
-import { MastodonClient, type ClientEvent, type MastodonClientOptions } from '../../src/mastodon/client.js';
-import { MastodonStore } from '../../src/mastodon/mastodon-store.js';
-import { MeasuresError } from '../../src/mastodon/errors.js';
+import { MastodonClient, type ClientEvent, type MastodonClientOptions } from '../../src/destinations/mastodon/client.js';
+import { MastodonStore } from '../../src/destinations/mastodon/mastodon-store.js';
+import { MeasuresError } from '../../src/destinations/mastodon/errors.js';
 import { ExistingBlockConflict } from '../../src/sync/store.js';
 import { FediblockError } from '../../src/errors.js';
 import { emptyBlock } from '../../src/model.js';

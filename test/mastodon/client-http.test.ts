@@ -1,7 +1,7 @@
 // The client against small purpose-built loopback servers, for behaviour the emulator does not
 // produce (redirects, Retry-After, foreign pagination links, hangs, old page caps).
 import { afterEach, describe, expect, it } from 'vitest';
-import { MastodonClient, type ClientEvent } from '../../src/mastodon/client.js';
+import { MastodonClient, type ClientEvent } from '../../src/destinations/mastodon/client.js';
 import { emptyBlock } from '../../src/model.js';
 import { entity, fakeClock, json, tinyServer } from './helpers.js';
 

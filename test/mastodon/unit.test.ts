@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkBaseUrl, classifySoftware, parseLinkHeader } from '../../src/mastodon/client.js';
-import { RateBudget, parseResetTime, parseRetryAfter, readRateHeaders } from '../../src/mastodon/rate-budget.js';
-import { MastodonClient } from '../../src/mastodon/client.js';
+import { checkBaseUrl, classifySoftware, parseLinkHeader } from '../../src/destinations/mastodon/client.js';
+import { RateBudget, parseResetTime, parseRetryAfter, readRateHeaders } from '../../src/destinations/mastodon/rate-budget.js';
+import { MastodonClient } from '../../src/destinations/mastodon/client.js';
 import { FediblockError } from '../../src/errors.js';
 import { fakeClock } from './helpers.js';
 

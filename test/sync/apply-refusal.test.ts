@@ -1,7 +1,7 @@
 // A destination that refuses the token (401/403) fails every write alike: apply stops sending.
 import { describe, expect, it } from 'vitest';
 import { emptyBlock, type Plan, type StoredBlock } from '../../src/model.js';
-import { MastodonHttpError } from '../../src/mastodon/errors.js';
+import { MastodonHttpError } from '../../src/destinations/mastodon/errors.js';
 import { applyPlan } from '../../src/sync/apply-plan.js';
 import type { Store } from '../../src/sync/store.js';
 

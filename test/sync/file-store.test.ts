@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyBlock } from '../../src/model.js';
-import { FileStore } from '../../src/sync/file-store.js';
+import { FileStore } from '../../src/destinations/file/file-store.js';
 import { ExistingBlockConflict } from '../../src/sync/store.js';
 import type { Store } from '../../src/sync/store.js';
 import { isStricter } from '../../src/sync/stricter.js';

@@ -1,6 +1,6 @@
 // A Store backed by a Mastodon instance's admin API (see client.ts for rate limits and retries).
-import type { BlockFields, DomainBlock, StoredBlock } from '../model.js';
-import type { Store } from '../sync/store.js';
+import type { BlockFields, DomainBlock, StoredBlock } from '../../model.js';
+import type { Store } from '../../sync/store.js';
 import type { MastodonClient } from './client.js';
 
 export class MastodonStore implements Store {

@@ -16,13 +16,13 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
-import { FediblockError } from '../errors.js';
-import { isSeverity } from '../model.js';
-import type { BlockFields, DomainBlock, Severity, StoredBlock } from '../model.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
-import { ExistingBlockConflict } from './store.js';
-import type { Store } from './store.js';
-import { isStricter } from './stricter.js';
+import { FediblockError } from '../../errors.js';
+import { isSeverity } from '../../model.js';
+import type { BlockFields, DomainBlock, Severity, StoredBlock } from '../../model.js';
+import { writeFileAtomic } from '../../output/atomic-write.js';
+import { ExistingBlockConflict } from '../../sync/store.js';
+import type { Store } from '../../sync/store.js';
+import { isStricter } from '../../sync/stricter.js';
 
 export type FileStoreFormat = 'json' | 'csv' | 'mastodon_csv';
 

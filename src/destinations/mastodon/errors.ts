@@ -1,6 +1,6 @@
 // Errors from talking to a Mastodon instance, worded so an admin knows what to fix. Messages name
 // the host, the method and the path; they never contain the token (every message is scrubbed of it).
-import { FediblockError } from '../errors.js';
+import { FediblockError } from '../../errors.js';
 
 /** Scopes fediblock asks admins to grant: admin:read covers listing and measures. */
 export const RECOMMENDED_SCOPES = 'admin:read admin:write:domain_blocks';

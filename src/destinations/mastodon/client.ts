@@ -13,13 +13,13 @@ import type { Agent as UndiciAgent } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
-import { FediblockError } from '../errors.js';
-import { registerSecret } from '../log.js';
-import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../model.js';
-import { ExistingBlockConflict } from '../sync/store.js';
+import { FediblockError } from '../../errors.js';
+import { registerSecret } from '../../log.js';
+import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
+import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
-import { loadUndici } from '../undici.js';
+import { loadUndici } from '../../undici.js';
 
 export type ClientEvent =
   | { type: 'response'; method: string; path: string; status: number; attempt: number }
