@@ -163,6 +163,7 @@ export function resolveConfig(raw: RawConfig, ctx: ResolveContext, warnings: str
       import_fields: m.import_fields,
       export_fields: m.export_fields,
       allow: m.allow.map((a) => a.trim().toLowerCase().replace(/\.$/, '')),
+      drop_redundant: m.drop_redundant,
     },
     fetch: {
       cache_dir: cacheDir,

@@ -53,6 +53,8 @@ export const mergeSchema = z
     import_fields: fieldList.default(['public_comment', 'reject_media', 'reject_reports', 'obfuscate']),
     export_fields: fieldList.default(['reject_media', 'reject_reports', 'public_comment', 'obfuscate']),
     allow: z.array(nonEmpty).default([]),
+    /** true: leave out children that a blocked parent already covers (decisions.md, second round). */
+    drop_redundant: z.boolean().default(false),
   })
   .superRefine((m, ctx) => {
     if (m.threshold !== undefined && m.threshold_pct !== undefined) {

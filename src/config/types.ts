@@ -86,6 +86,8 @@ export interface LoadedConfig {
     export_fields: OptionalField[];
     /** Trimmed, lowercased; the merge normalises them like any domain. */
     allow: string[];
+    /** Leave out children a blocked parent already covers; off by default, as in FediBlockHole. */
+    drop_redundant: boolean;
   };
   fetch: {
     cache_dir: string;

@@ -111,7 +111,7 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
   // Sources are merged in config order as soon as each one (and every one before it) is loaded,
   // and their rows are released unless a later step needs them: a large merge never holds every
   // source's rows at once.
-  const merge = startMerge(settings);
+  const merge = startMerge(settings, { dropRedundant: config.merge.drop_redundant });
   const ready = new Map<number, LoadedSource>();
   const blockCounts: number[] = [];
   const keepRows = flags.keepRows === true || config.fbh?.save_intermediate === true;

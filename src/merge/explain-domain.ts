@@ -60,7 +60,8 @@ export function explainDomain(domain: string, lists: SourceList[], settings: Mer
   const wanted = [domain, ...parentDomains(domain)];
   const votes = collectVotes(wanted, lists, settings);
   const entries = wanted.map((d) => ({ domain: d, votes: votes.get(d) ?? [], outcome: outcomeFor(d, votes.get(d) ?? [], settings, result, lists.length) }));
-  const covered_by = wanted.slice(1).find((d) => findBlock(result, d) !== undefined);
+  // A blocked domain is governed by its own rule (Mastodon's `rule_for` takes the longest match).
+  const covered_by = findBlock(result, domain) !== undefined ? undefined : wanted.slice(1).find((d) => findBlock(result, d) !== undefined);
   return {
     domain,
     plan: settings.plan,

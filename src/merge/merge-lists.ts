@@ -2,7 +2,7 @@
 // not make it and why. Pure: same lists and settings, same result.
 //
 //   votes (per row: fields narrowed, severity capped, obfuscated rows resolved by digest)
-//   → fold in config order under the plan → threshold → allowlists → redundant children → sort
+//   → fold in config order under the plan → threshold → allowlists → (redundant children, if asked) → sort
 //
 // Each later step only names what it drops; the merge removes those from its own map before the
 // next step, so no step copies the (possibly half-million-entry) list.
@@ -17,7 +17,11 @@ import { sourceView, type SourceView } from './source-view.js';
 export interface MergeOptions {
   /** Remove subdomains of allowlisted domains, not only exact matches (default true). */
   allowSubdomains?: boolean;
-  /** Drop child blocks not stricter than a blocked parent (default true). */
+  /**
+   * Drop child blocks not stricter than a blocked parent (default false: the merged list is the
+   * sources' verdict, kept whole, as FediBlockHole writes it; each destination's planner decides
+   * whether a child is needed there).
+   */
   dropRedundant?: boolean;
 }
 
@@ -71,7 +75,7 @@ export function startMerge(settings: MergeSettings, options: MergeOptions = {}):
       const belowThreshold = remove(blocks, applyThreshold(blocks.values(), sourceCount, settings.threshold));
       const allowed = applyAllowlists(blocks, settings.allow, { allowSubdomains: options.allowSubdomains ?? true });
       remove(blocks, allowed.dropped);
-      const redundant = options.dropRedundant === false ? [] : remove(blocks, dropRedundant(blocks));
+      const redundant = options.dropRedundant !== true ? [] : remove(blocks, dropRedundant(blocks));
       return {
         blocks: sortedBlocks(blocks),
         dropped: [obfuscated, belowThreshold, allowed.dropped, redundant].flatMap((d) => d.sort(byDomain)),

@@ -94,6 +94,14 @@ describe('merge formats and safety', () => {
     expect(await readFile(join(dir, 'audit.csv'), 'utf8')).toBe('domain,count,percent\nbad.example,2,100\nmeh.example,1,50\nworse.example,1,50\nxn--bcher-kva.example,1,50\n');
   });
 
+  it('keeps a child its parent covers unless [merge] drop_redundant = true', async () => {
+    const list = { 'a.csv': 'domain,severity\nexample.com,suspend\nbad.example.com,suspend\nmild.example.com,silence\n' };
+    const kept = await workspace({ ...list, 'blocklist.toml': '[[source]]\nurl = "a.csv"\n[fetch]\ncache_dir = "cache"\n' });
+    expect((await runCli(['merge', '--format', 'text'], { cwd: kept })).stdout).toBe('bad.example.com\nexample.com\nmild.example.com\n');
+    const dropped = await workspace({ ...list, 'blocklist.toml': '[merge]\ndrop_redundant = true\n[[source]]\nurl = "a.csv"\n[fetch]\ncache_dir = "cache"\n' });
+    expect((await runCli(['merge', '--format', 'text'], { cwd: dropped })).stdout).toBe('example.com\n');
+  });
+
   it('threshold and allow flags', async () => {
     const dir = await workspace(files);
     const r = await runCli(['merge', '--format', 'text', '--threshold', '2'], { cwd: dir });

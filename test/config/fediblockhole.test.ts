@@ -31,6 +31,7 @@ describe('FediBlockHole tier-0 config', () => {
       import_fields: ALL_FIELDS,
       export_fields: ['reject_media', 'reject_reports', 'public_comment', 'obfuscate'],
       allow: [],
+      drop_redundant: false,
     });
     expect(c.sources.map((s) => [s.name, s.format, s.location])).toEqual(
       ['tier0.csv', 'gardenfence.csv', 'tier0-council.csv', 'dni.csv'].map((f) => [f, 'csv', { kind: 'file', path: join(OLIPHANT, f) }]),
@@ -95,7 +96,7 @@ describe('FediBlockHole translation', () => {
     const path = await writeConfig(FULL_FBH.replace("scheme = 'http' }", "scheme = 'https' }"), 'fediblockhole.conf.toml');
     const dir = dirname(path);
     const c = await loadConfig(path, { env });
-    expect(c.merge).toEqual({ plan: 'min', threshold: { type: 'pct', value: 20 }, import_fields: [], export_fields: ['public_comment'], allow: [] });
+    expect(c.merge).toEqual({ plan: 'min', threshold: { type: 'pct', value: 20 }, import_fields: [], export_fields: ['public_comment'], allow: [], drop_redundant: false });
     expect(c.sources.map((s) => [s.name, s.format, s.location, s.auth, s.max_severity, s.import_fields])).toEqual([
       // URL sources first, then instances: FediBlockHole's fetch order, which sets the comment merge order.
       ['rb.json', 'rapidblock_json', { kind: 'url', url: 'https://lists.example/rb.json' }, undefined, 'silence', undefined],

@@ -23,6 +23,7 @@ describe('loadConfig: full native config', () => {
       import_fields: ['public_comment', 'reject_media', 'reject_reports', 'obfuscate'],
       export_fields: ['reject_media', 'reject_reports', 'public_comment', 'obfuscate'],
       allow: ['my.instance'],
+      drop_redundant: false,
     });
     expect(c.fetch).toEqual({
       cache_dir: join(dir, 'cache'),
@@ -113,6 +114,7 @@ describe('loadConfig: defaults', () => {
       import_fields: ['public_comment', 'reject_media', 'reject_reports', 'obfuscate'],
       export_fields: ['reject_media', 'reject_reports', 'public_comment', 'obfuscate'],
       allow: [],
+      drop_redundant: false,
     });
     expect(c.fetch).toEqual({
       cache_dir: '/home/admin/.cache/fediblock',

@@ -9,7 +9,7 @@ const lists = [
   src(2, [b('capped.test', 'silence'), b('example.com', 'silence'), b('sub.example.com', 'silence'), b('good.test'), b('gh*st.test', 'suspend', { digest: sha('ghost.test') })], { name: 'gamma' }),
 ];
 const s = settings({ threshold: { type: 'count', value: 2 }, allow: new Set(['good.test']) });
-const result = mergeLists(lists, s);
+const result = mergeLists(lists, s, { dropRedundant: true });
 const explain = (d: string) => explainDomain(d, lists, s, result);
 
 describe('explainDomain', () => {
@@ -47,6 +47,13 @@ describe('explainDomain', () => {
     expect(e.entries[1]!.outcome).toMatchObject({ status: 'blocked', severity: 'silence' });
     expect(e.covered_by).toBe('example.com');
     expect(formatExplanation(e)).toContain('Mastodon applies the block on example.com to sub.example.com');
+  });
+
+  it('with children kept (the default), a child is blocked on its own and not covered by its parent', () => {
+    const kept = mergeLists(lists, s);
+    const e = explainDomain('sub.example.com', lists, s, kept);
+    expect(e.entries[0]!.outcome).toMatchObject({ status: 'blocked', severity: 'silence' });
+    expect(e.covered_by).toBeUndefined();
   });
 
   it('covers an unnamed subdomain by its blocked parent, and a domain nobody names', () => {

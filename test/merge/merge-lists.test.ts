@@ -187,7 +187,7 @@ describe('allowlists', () => {
 });
 
 describe('redundant children', () => {
-  const merge = (...blocks: ReturnType<typeof b>[]) => mergeLists([src(0, blocks)], settings());
+  const merge = (...blocks: ReturnType<typeof b>[]) => mergeLists([src(0, blocks)], settings(), { dropRedundant: true });
   const domains = (r: ReturnType<typeof mergeLists>) => r.blocks.map((x) => x.domain);
 
   it('drops a child equal to its parent', () => {
@@ -213,7 +213,10 @@ describe('redundant children', () => {
     expect(domains(r2)).toEqual(['b.example.com', 'example.com']);
     expect(r2.dropped[0]!.detail).toBe('covered by b.example.com (suspend), not stricter');
   });
-  it('can be turned off', () => {
+  it("are kept by default: the merged list is the sources' verdict, as FediBlockHole writes it", () => {
+    const r = mergeLists([src(0, [b('example.com'), b('sub.example.com'), b('a.example.com', 'silence')])], settings());
+    expect(domains(r)).toEqual(['a.example.com', 'example.com', 'sub.example.com']);
+    expect(r.dropped).toEqual([]);
     expect(mergeLists([src(0, [b('example.com'), b('sub.example.com')])], settings(), { dropRedundant: false }).blocks).toHaveLength(2);
   });
 });
