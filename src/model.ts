@@ -67,7 +67,7 @@ export interface ParseResult {
   rows: number;
 }
 
-export const LIST_FORMATS = ['csv', 'mastodon_csv', 'json', 'rapidblock_json', 'rapidblock_csv', 'text', 'mastodon_api'] as const;
+export const LIST_FORMATS = ['csv', 'mastodon_csv', 'json', 'rapidblock_json', 'rapidblock_csv', 'text', 'mastodon_api', 'fediseer'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
 /** How a source's latest fetch went; anything but `fresh` holds deletions (design.md). */

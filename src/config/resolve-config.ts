@@ -68,17 +68,44 @@ function resolveSource(s: RawSource, index: number, baseDir: string, ctx: Resolv
     auth = tokenSpec(host, s, baseDir, ctx.env);
   }
   if (location === undefined) return undefined;
+  let severity = s.severity;
+  if (s.format === 'fediseer') {
+    const kind = p.try([...at, 'url'], () => fediseerKind(location));
+    if (kind === undefined) return undefined;
+    if (kind === 'hesitations') {
+      if (severity !== undefined && severity !== 'silence') {
+        p.try([...at, 'severity'], () => { throw new Error('Fediseer hesitations are always read as silence; use max_severity to lower them'); });
+      }
+      severity = 'silence';
+    }
+    if (location.kind === 'url') auth = tokenSpec(new URL(location.url).hostname, s, baseDir, ctx.env);
+  }
   const out: Omit<SourceConfig, 'name'> & { name?: string } = {
     index,
     location,
     format: location.kind === 'instance' ? 'mastodon_api' : s.format,
   };
   if (s.name !== undefined) out.name = s.name;
+  if (severity !== undefined) out.severity = severity;
   if (s.max_severity !== undefined) out.max_severity = s.max_severity;
   if (s.import_fields !== undefined) out.import_fields = s.import_fields;
   if (auth !== undefined) out.auth = auth;
   if (s.verify_key !== undefined) out.verify_key = s.verify_key;
   return out;
+}
+
+/**
+ * Which Fediseer list a location holds: `…/censures_given/…` or `…/hesitations_given/…`. The
+ * `domains=true` and `csv=true` answers do not say, so the URL decides; a saved file is named by
+ * whether its name mentions hesitations.
+ */
+function fediseerKind(location: SourceLocation): 'censures' | 'hesitations' {
+  if (location.kind === 'file') return /hesitation/i.test(location.path) ? 'hesitations' : 'censures';
+  if (location.kind !== 'url') throw new Error('a Fediseer source needs a url');
+  const path = new URL(location.url).pathname;
+  if (/\/hesitations_given\//.test(path)) return 'hesitations';
+  if (/\/censures_given\//.test(path)) return 'censures';
+  throw new Error('a Fediseer source reads …/api/v1/censures_given/<domains> or …/api/v1/hesitations_given/<domains>');
 }
 
 /** Given names must be unique; derived names get -2, -3… in config order. */

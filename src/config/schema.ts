@@ -8,13 +8,23 @@
 // - [[source]] `token` (inline, warned like [[destination]] `token`): FediBlockHole instance
 //   sources may carry one, and its configs must load unchanged.
 // - [[allowlist]] `name`.
+// - [[source]] `severity` (issue 11): what entries that carry no severity of their own are read
+//   as (plain lists, Fediseer censures); default suspend, as before.
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
 import { OPTIONAL_FIELDS, SEVERITIES } from '../model.js';
 import { parseDuration, parseSize } from './units.js';
 
-export const SOURCE_FORMATS = ['auto', 'csv', 'mastodon_csv', 'json', 'rapidblock_json', 'rapidblock_csv', 'text'] as const;
+export const LIST_SOURCE_FORMATS = ['auto', 'csv', 'mastodon_csv', 'json', 'rapidblock_json', 'rapidblock_csv', 'text'] as const;
+/** Services read through their own APIs rather than as one list file (issue 11). */
+export const SERVICE_FORMATS = ['fediseer'] as const;
+export const SOURCE_FORMATS = [...LIST_SOURCE_FORMATS, ...SERVICE_FORMATS] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+/** Allowlists are lists of domains: a service's censures or recommendations are not. */
+export type AllowlistFormat = (typeof LIST_SOURCE_FORMATS)[number];
+
+/** Formats whose entries carry no severity: `severity` says what they mean. */
+export const SEVERITY_KEY_FORMATS: readonly SourceFormat[] = ['auto', 'text', 'rapidblock_csv', 'fediseer'];
 
 export const OUTPUT_FORMATS = ['csv', 'mastodon_csv', 'json', 'text'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -43,7 +53,9 @@ const fieldList = z.array(z.enum(OPTIONAL_FIELDS));
 const share = z.number().min(0).max(1);
 const positiveInt = z.number().int().min(1);
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const sourceFormat = z.preprocess((v) => (typeof v === 'string' && v in FORMAT_ALIASES ? FORMAT_ALIASES[v] : v), z.enum(SOURCE_FORMATS));
+const alias = (v: unknown) => (typeof v === 'string' && v in FORMAT_ALIASES ? FORMAT_ALIASES[v] : v);
+const sourceFormat = z.preprocess(alias, z.enum(SOURCE_FORMATS));
+const allowlistFormat = z.preprocess(alias, z.enum(LIST_SOURCE_FORMATS));
 
 export const mergeSchema = z
   .strictObject({
@@ -90,6 +102,7 @@ export const sourceSchema = z
     instance: nonEmpty.optional(),
     format: sourceFormat.default('auto'),
     name: nonEmpty.optional(),
+    severity: severity.optional(),
     max_severity: severity.optional(),
     import_fields: fieldList.optional(),
     admin: z.boolean().default(false),
@@ -103,20 +116,34 @@ export const sourceSchema = z
       return;
     }
     const urlOnly = ['verify_key'] as const;
-    const instanceOnly = ['admin', 'api_base', 'token_env', 'token_file', 'token'] as const;
+    const instanceOnly = ['admin', 'api_base'] as const;
+    // A Fediseer API key is a source token too (sent as `apikey`).
+    const tokenOnly = ['token_env', 'token_file', 'token'] as const;
     if (s.url !== undefined) {
       for (const k of instanceOnly) {
         if (s[k] !== undefined && s[k] !== false) ctx.addIssue({ code: 'custom', path: [k], message: 'only applies to an instance source (instance = "…")' });
       }
+      if (s.format !== 'fediseer') {
+        for (const k of tokenOnly) {
+          if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only applies to an instance source (instance = "…") or a Fediseer source (format = "fediseer")' });
+        }
+      }
+      if (s.verify_key !== undefined && s.format === 'fediseer') {
+        ctx.addIssue({ code: 'custom', path: ['verify_key'], message: `only applies to a list published with a RapidBlock signature, not to format "${s.format}"` });
+      }
+      if (s.severity !== undefined && !SEVERITY_KEY_FORMATS.includes(s.format)) {
+        ctx.addIssue({ code: 'custom', path: ['severity'], message: 'only applies to entries without a severity (text, rapidblock_csv, Fediseer censures); this format carries its own severities: use max_severity to cap them' });
+      }
     } else {
       for (const k of urlOnly) if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only applies to a url source' });
       if (s.format !== 'auto') ctx.addIssue({ code: 'custom', path: ['format'], message: 'an instance source is always read through the Mastodon API; remove format' });
+      if (s.severity !== undefined) ctx.addIssue({ code: 'custom', path: ['severity'], message: 'an instance source carries its own severities; use max_severity to cap them' });
     }
   });
 
 export const allowlistSchema = z.strictObject({
   url: nonEmpty,
-  format: sourceFormat.default('auto'),
+  format: allowlistFormat.default('auto'),
   name: nonEmpty.optional(),
 });
 

@@ -2,7 +2,7 @@
 // ms and sizes in bytes. Field names follow the config keys (snake_case) where there is one.
 import type { ListFormat, MergePlan, OptionalField, Severity } from '../model.js';
 import type { ListLocation, SourceLocation } from './locations.js';
-import type { OutputFormat, SourceFormat } from './schema.js';
+import type { AllowlistFormat, OutputFormat, SourceFormat } from './schema.js';
 
 export type ConfigMode = 'native' | 'fediblockhole';
 
@@ -23,10 +23,15 @@ export interface SourceConfig {
   location: SourceLocation;
   /** `mastodon_api` for instance sources. */
   format: SourceFormat | Extract<ListFormat, 'mastodon_api'>;
+  /**
+   * What entries without a severity of their own are read as (plain lists, Fediseer censures);
+   * undefined = suspend. A Fediseer hesitations source always has `silence` here.
+   */
+  severity?: Severity;
   max_severity?: Severity;
   /** Undefined: use merge.import_fields. */
   import_fields?: OptionalField[];
-  /** Instance sources only. */
+  /** Instance sources, and Fediseer sources (the `apikey` header). */
   auth?: TokenSpec;
   /** Base64 Ed25519 public key; URL sources only. */
   verify_key?: string;
@@ -36,7 +41,7 @@ export interface AllowlistConfig {
   index: number;
   name: string;
   location: ListLocation;
-  format: SourceFormat;
+  format: AllowlistFormat;
 }
 
 export type DestinationStore = { kind: 'api'; apiBase: string } | { kind: 'file'; path: string };

@@ -73,6 +73,7 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
   for (const s of config.sources) {
     if (fbh && ((s.location.kind === 'instance' && fbh.no_fetch_instance) || (s.location.kind !== 'instance' && fbh.no_fetch_url))) continue;
     const spec: SourceSpec = { index: s.index, name: s.name, location: s.location, format: s.format };
+    if (s.severity) spec.severity = s.severity;
     if (s.max_severity) spec.max_severity = s.max_severity;
     if (s.import_fields) spec.import_fields = s.import_fields;
     if (s.verify_key) spec.verify_key = s.verify_key;
@@ -83,6 +84,14 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
         if (t.token) loc.token = t.token;
       }
       spec.location = loc;
+    } else if (s.format === 'fediseer' && s.auth) {
+      // Fediseer's public lists need no key; a key found (token_env, token_file, <HOST>_TOKEN) is sent.
+      const t = await resolveToken(s.auth, config.path, process.env);
+      if (t.warnings.length) {
+        const log = await getLogger();
+        for (const w of t.warnings) log.warn({ event: 'token_warning', source: s.name }, w);
+      }
+      if (t.token) spec.apiKey = t.token;
     }
     specs.push(spec);
   }

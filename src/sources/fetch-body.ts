@@ -2,8 +2,10 @@
 // per attempt, retries with backoff, conditional requests and manually followed redirects.
 // Parsing is someone else's job (parse-list.ts); this module never interprets the body.
 //
-// List URLs are public: no credentials are ever sent, so a redirect cannot leak any. undici is
-// imported lazily (design.md: a local merge should not pay for the HTTP client at start-up).
+// List URLs are public; the only credential ever sent is a source's own API key (Fediseer's
+// `apikey`), passed in `headers`, and those headers go to the URL's own origin only: a redirect to
+// another host drops them. undici is imported lazily (design.md: a local merge should not pay for
+// the HTTP client at start-up).
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FediblockError } from '../errors.js';
@@ -24,6 +26,10 @@ export interface FetchBodyOptions {
   lastModified?: string;
   /** Backoff sleep, injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Replaces the default Accept header (FIRES answers HTML unless asked for JSON). */
+  accept?: string;
+  /** Extra request headers (an API key), sent to the starting URL's origin only. */
+  headers?: Record<string, string>;
 }
 
 export type FetchBodyResult =
@@ -38,6 +44,8 @@ export type FetchBodyResult =
       finalUrl?: string;
       /** Redirects followed. */
       redirects?: number;
+      /** The Content-Type header, as sent. */
+      contentType?: string;
     }
   | { status: 'not-modified' };
 
@@ -207,7 +215,8 @@ async function httpAttempt(start: URL, opts: FetchBodyOptions): Promise<FetchBod
     });
   try {
     for (let redirects = 0; ; redirects++) {
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: ACCEPT };
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: opts.accept ?? ACCEPT };
+      if (opts.headers && url.origin === start.origin) for (const [k, v] of Object.entries(opts.headers)) headers[k.toLowerCase()] = v;
       if (opts.etag) headers['if-none-match'] = opts.etag;
       if (opts.lastModified) headers['if-modified-since'] = opts.lastModified;
       let res: Awaited<ReturnType<typeof request>>;
@@ -294,6 +303,7 @@ async function httpAttempt(start: URL, opts: FetchBodyOptions): Promise<FetchBod
       const bytes = Buffer.concat(chunks, size);
       const etag = header(res.headers, 'etag');
       const lastModified = header(res.headers, 'last-modified');
+      const contentType = header(res.headers, 'content-type');
       return {
         status: 'ok',
         body: decodeUtf8(bytes),
@@ -302,6 +312,7 @@ async function httpAttempt(start: URL, opts: FetchBodyOptions): Promise<FetchBod
         ...(lastModified ? { lastModified } : {}),
         finalUrl: redactUrl(url),
         redirects,
+        ...(contentType ? { contentType } : {}),
       };
     }
   } finally {

@@ -12,6 +12,7 @@ import { FediblockError } from '../errors.js';
 import { fetchBody as defaultFetchBody, redactUrl, type FetchBodyOptions, type FetchLocation } from './fetch-body.js';
 import { cacheAgeMs, cacheKey, formatAge, readCache, touchCache, writeCache, type CacheEntry, type CacheMeta, type WriteFileAtomic } from './source-cache.js';
 import { verifyRapidBlockSignature } from './verify-signature.js';
+import { VERSION } from '../version.js';
 
 export type InstanceLocation = { kind: 'instance'; host: string; admin: boolean; apiBase: string; token?: string };
 
@@ -20,6 +21,10 @@ export interface SourceSpec {
   name: string;
   location: FetchLocation | InstanceLocation;
   format: ListFormat | 'auto';
+  /** What entries without a severity of their own mean (plain lists, Fediseer); default suspend. */
+  severity?: Severity;
+  /** Fediseer's API key, sent in the `apikey` header (never logged). */
+  apiKey?: string;
   max_severity?: Severity;
   import_fields?: OptionalField[];
   /** Base64 raw Ed25519 key: the list must come with a valid RapidBlock `<url>.sig`. */
@@ -59,7 +64,7 @@ export interface LoadedSource {
   fetchedAt?: string;
 }
 
-export type ParseListFn = (text: string, format: ListFormat | 'auto', source: string, opts?: { keepCanaries?: boolean }) => ParseResult & { format: ListFormat };
+export type ParseListFn = (text: string, format: ListFormat | 'auto', source: string, opts?: { keepCanaries?: boolean; severity?: Severity }) => ParseResult & { format: ListFormat };
 
 export interface LoadDeps {
   parseList?: ParseListFn;
@@ -164,7 +169,7 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 function parseAndJudge(text: string, format: ListFormat | 'auto', spec: SourceSpec, settings: FetchSettings, d: Resolved): Parsed {
   let parsed: Parsed;
   try {
-    parsed = d.parseList(text, format, spec.name, { keepCanaries: spec.role === 'allowlist' });
+    parsed = d.parseList(text, format, spec.name, { keepCanaries: spec.role === 'allowlist', ...(spec.severity === undefined ? {} : { severity: spec.severity }) });
   } catch (err) {
     if (err instanceof FediblockError) {
       const prefix = `${spec.name}: `;
@@ -250,17 +255,34 @@ async function loadFile(spec: SourceSpec, location: { kind: 'file'; path: string
   }
 }
 
-async function fetchOrFail(location: FetchLocation, settings: FetchSettings, d: Resolved, validators: { etag?: string; lastModified?: string } = {}) {
+async function fetchOrFail(
+  location: FetchLocation,
+  settings: FetchSettings,
+  d: Resolved,
+  validators: { etag?: string; lastModified?: string } = {},
+  spec?: SourceSpec,
+) {
+  // Fediseer asks clients to name themselves (name:version:contact) in Client-Agent.
+  const headers =
+    spec?.format === 'fediseer'
+      ? { headers: { 'client-agent': `fediblock:${VERSION}:https://github.com/fediblock/fediblock`, ...(spec.apiKey === undefined ? {} : { apikey: spec.apiKey }) } }
+      : {};
   try {
     return await d.fetchBody(location, {
       timeoutMs: settings.timeoutMs,
       maxBytes: settings.maxBytes,
       ...d.fetchOpts,
       ...validators,
+      ...headers,
     });
   } catch (err) {
-    if (err instanceof FediblockError) throw new SourceFailure(err.message);
-    throw new SourceFailure(messageOf(err));
+    const message = err instanceof Error ? err.message : String(err);
+    const status = (err as { httpStatus?: number }).httpStatus;
+    if (spec?.format === 'fediseer' && (status === 403 || status === 401)) {
+      throw new SourceFailure(`${message}: Fediseer refuses this list${spec.apiKey === undefined ? ' without an API key (set token_env or token_file)' : ' with the API key given'}`);
+    }
+    if (status === 429) throw new SourceFailure(`${message}: rate limited by the server; try again later`);
+    throw new SourceFailure(message);
   }
 }
 
@@ -346,7 +368,7 @@ async function loadRemote(spec: SourceSpec, settings: FetchSettings, d: Resolved
       const loc = spec.location;
       if (loc.kind !== 'url') throw new TypeError('loadRemote: a file source');
       const conditional = cache ? { ...(cache.meta.etag ? { etag: cache.meta.etag } : {}), ...(cache.meta.lastModified ? { lastModified: cache.meta.lastModified } : {}) } : {};
-      const got = await fetchOrFail(loc, settings, d, conditional);
+      const got = await fetchOrFail(loc, settings, d, conditional, spec);
       if (got.status === 'not-modified') {
         if (!cache) throw new SourceFailure('server answered 304 Not Modified but there is no cached copy');
         return await notModified(spec, settings, d, cache, key, format, label);

@@ -1,7 +1,8 @@
 // The format → adapter table, and the one place where domains are normalised and canaries dropped.
-import type { DomainBlock, ListFormat, Notice, ParseResult, Reject } from '../model.js';
+import type { DomainBlock, ListFormat, Notice, ParseResult, Reject, Severity } from '../model.js';
 import { FediblockError } from '../errors.js';
 import { parseCsv } from './adapters/csv.js';
+import { parseFediseer } from './adapters/fediseer.js';
 import { parseJson } from './adapters/json.js';
 import { parseRapidblockJson } from './adapters/rapidblock-json.js';
 import { parseText } from './adapters/text.js';
@@ -19,6 +20,7 @@ const ADAPTERS: Record<ListFormat, Adapter> = {
   rapidblock_json: parseRapidblockJson,
   rapidblock_csv: parseText,
   text: parseText,
+  fediseer: parseFediseer,
 };
 
 /**
@@ -29,6 +31,8 @@ const ADAPTERS: Record<ListFormat, Adapter> = {
 export interface ParseListOptions {
   /** Allowlists keep canary rows: allowlisting a sentinel is exactly what they are for (Oliphant's __allowlist.csv). */
   keepCanaries?: boolean;
+  /** What entries without a severity of their own mean (the source's `severity` key). */
+  severity?: Severity;
 }
 
 export function parseList(text: string, format: ListFormat | 'auto', source: string, opts: ParseListOptions = {}): ParseResult & { format: ListFormat } {
@@ -38,7 +42,7 @@ export function parseList(text: string, format: ListFormat | 'auto', source: str
     });
   }
   const fmt = format === 'auto' ? detectFormat(text) : format;
-  const raw = ADAPTERS[fmt](text, source);
+  const raw = ADAPTERS[fmt](text, source, opts.severity === undefined ? {} : { severity: opts.severity });
 
   const blocks: DomainBlock[] = [];
   const rejects: Reject[] = raw.rejects.slice();

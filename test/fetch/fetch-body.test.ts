@@ -189,6 +189,19 @@ describe('fetchBody: redirects', () => {
     expect(target.requests[0]?.url).toBe('/new');
   });
 
+  it('sends extra headers (an API key) to the starting origin only, and the Accept asked for', async () => {
+    const target = await serve((_req, res) => void res.end('{}'));
+    const origin = await serve((req, res) => {
+      if (req.url === '/old') res.writeHead(302, { location: '/same' });
+      else res.writeHead(302, { location: `${target.url}/elsewhere` });
+      res.end();
+    });
+    await fetchBody({ kind: 'url', url: `${origin.url}/old` }, { ...opts, headers: { apikey: 'k-123456' }, accept: 'application/ld+json, application/json' });
+    expect(origin.requests.map((q) => q.headers.apikey)).toEqual(['k-123456', 'k-123456']);
+    expect(origin.requests[0]?.headers.accept).toBe('application/ld+json, application/json');
+    expect(target.requests[0]?.headers.apikey).toBeUndefined();
+  });
+
   it('follows up to 5 redirects and refuses the 6th', async () => {
     const chain = (limit: number) =>
       serve((req, res) => {

@@ -10,6 +10,11 @@ describe('text and rapidblock_csv adapters', () => {
     expect(r.rows).toBe(3);
   });
 
+  it('gives every entry the source severity key (default suspend)', () => {
+    expect(parseList('a.example\nb.example\n', 'text', 'txt', { severity: 'silence' }).blocks.map((b) => b.severity)).toEqual(['silence', 'silence']);
+    expect(parseList('a.example\n', 'rapidblock_csv', 'txt', { severity: 'noop' }).blocks[0]!.severity).toBe('noop');
+  });
+
   it('takes the first field of RapidBlock CSV rows', () => {
     const r = parseList(fixture('rapidblock.csv'), 'rapidblock_csv', 'rbcsv');
     expect(r.blocks.map((b) => [b.domain, b.severity])).toEqual([

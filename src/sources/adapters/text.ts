@@ -1,8 +1,10 @@
 // One domain a line: GoToSocial's text/plain, FediNuke.txt, RapidBlock's headerless CSV export.
 import { emptyBlock, type DomainBlock, type Notice } from '../../model.js';
-import type { AdapterResult } from './types.js';
+import type { AdapterOptions, AdapterResult } from './types.js';
 
-export function parseText(text: string, source: string): AdapterResult {
+/** Every entry gets `opts.severity` (the source's `severity` key), suspend by default. */
+export function parseText(text: string, source: string, opts: AdapterOptions = {}): AdapterResult {
+  const severity = opts.severity ?? 'suspend';
   const blocks: DomainBlock[] = [];
   const lines: number[] = [];
   const notices: Notice[] = [];
@@ -25,7 +27,7 @@ export function parseText(text: string, source: string): AdapterResult {
       continue;
     }
     rows++;
-    blocks.push(emptyBlock(cell));
+    blocks.push(emptyBlock(cell, severity));
     lines.push(line);
   }
   return { blocks, rejects: [], notices, rows, lineOf: (i) => lines[i] ?? 0 };

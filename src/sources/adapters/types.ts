@@ -1,4 +1,4 @@
-import type { ParseResult } from '../../model.js';
+import type { ParseResult, Severity } from '../../model.js';
 
 /**
  * What an adapter returns: blocks with their domains as written (parseList normalises them, once),
@@ -10,4 +10,9 @@ export interface AdapterResult extends ParseResult {
   lineOf(index: number): number;
 }
 
-export type Adapter = (text: string, source: string) => AdapterResult;
+export interface AdapterOptions {
+  /** What entries without a severity of their own mean (plain lists, Fediseer); default suspend. */
+  severity?: Severity;
+}
+
+export type Adapter = (text: string, source: string, opts?: AdapterOptions) => AdapterResult;
