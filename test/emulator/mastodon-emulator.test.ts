@@ -290,7 +290,8 @@ describe('§3 measures', () => {
     expect(truthy.data[0].total).toBe('4');
     e.setFollows('bad.example', { follows: 0, followers: 0 });
     e.setFollows('a.bad.example', { follows: 0, followers: 0 });
-    expect((await post(e, { keys: ['instance_follows'], start_at: '2026-11-24', end_at: '2026-11-25', instance_follows: { domain: 'bad.example', include_subdomains: true } })).data[0].total).toBe('0');
+    // A fresh cache key (other dates) sees the change at once; the cache is covered below.
+    expect((await post(e, { keys: ['instance_follows'], start_at: '2026-11-23', end_at: '2026-11-25', instance_follows: { domain: 'bad.example', include_subdomains: true } })).data[0].total).toBe('0');
   });
 });
 
@@ -306,7 +307,8 @@ describe('§4 rate limits', () => {
       expect(r.status).toBe(200);
       expect(r.headers.get('x-ratelimit-limit')).toBe('3');
       expect(r.headers.get('x-ratelimit-reset')).toMatch(RESET);
-      expect(r.headers.get('x-ratelimit-reset')).toBe('2026-11-25T08:55:00.000000Z');
+      // The window's end plus this request's own fraction (now + period - now.to_i % period).
+      expect(r.headers.get('x-ratelimit-reset')).toBe('2026-11-25T08:55:00.123000Z');
       seen.push(r.headers.get('x-ratelimit-remaining'));
     }
     expect(seen).toEqual(['2', '1', '0']);
@@ -325,6 +327,7 @@ describe('§4 rate limits', () => {
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('x-ratelimit-remaining')).toBe('2');
     expect(fresh.headers.get('x-ratelimit-reset')).toBe('2026-11-25T09:00:00.000000Z');
+    expect(t.headers.get('x-ratelimit-reset')).toBe('2026-11-25T08:55:00.123000Z');
   });
 
   it('uses the default 300 per 5 minutes', async () => {
@@ -444,5 +447,155 @@ describe('crashes and faults', () => {
     const t = performance.now();
     await call(e, '/api/v2/instance');
     expect(performance.now() - t).toBeGreaterThanOrEqual(45);
+  });
+});
+
+describe('§4 rate limits: Reset fraction and the per-user throttle', () => {
+  const t0 = Date.UTC(2026, 10, 25, 8, 50, 18) + 0.123456 * 1000;
+
+  it('Reset is the window end plus the request time fraction, 6 digits, so answers of one window differ by < 1 s', async () => {
+    let clock = t0;
+    const e = await emu({ now: () => clock });
+    const a = await call(e, '/api/v1/admin/domain_blocks');
+    clock = Date.UTC(2026, 10, 25, 8, 52, 1) + 987.654;
+    const b = await call(e, '/api/v1/admin/domain_blocks');
+    expect(a.headers.get('x-ratelimit-reset')).toBe('2026-11-25T08:55:00.123456Z');
+    expect(b.headers.get('x-ratelimit-reset')).toBe('2026-11-25T08:55:00.987654Z');
+    expect(b.headers.get('x-ratelimit-remaining')).toBe('298'); // same window, one more request
+  });
+
+  it('1,500 per user beside 300 per token: the user throttle is evaluated first, headers show the fewest remaining', async () => {
+    let clock = t0;
+    const tokens = { a: { scopes: ['admin:read'], role: 'admin' as const, user: 'alice' }, b: { scopes: ['admin:read'], role: 'admin' as const, user: 'alice' } };
+    const e = await emu({ now: () => clock, tokens, rateLimit: { limit: 3, windowMs: 300_000 }, userRateLimit: { limit: 5, windowMs: 300_000 } });
+    const get = (token: string) => call(e, '/api/v1/admin/domain_blocks', { token });
+    const seen: Array<[number, string | null, string | null]> = [];
+    for (const tok of ['a', 'a', 'a', 'a', 'b', 'b']) {
+      const r = await get(tok);
+      seen.push([r.status, r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining')]);
+    }
+    expect(seen).toEqual([
+      [200, '3', '2'], // user 1/5, token a 1/3: the token has fewer left
+      [200, '3', '1'],
+      [200, '3', '0'],
+      [429, '3', '0'], // user 4/5, token a 4/3: the token throttle trips
+      [200, '5', '0'], // user 5/5, token b 1/3: now the user has fewer left
+      [429, '5', '0'], // user 6/5 trips first
+    ]);
+  });
+
+  it('defaults to 1,500 per user; a raised token limit raises it fivefold (emulator choice)', async () => {
+    const tokens = { a: { scopes: ['admin:read'], role: 'admin' as const, user: 'u' }, b: { scopes: ['admin:read'], role: 'admin' as const, user: 'u' } };
+    const e = await emu({ tokens });
+    for (let i = 0; i < 2; i++) await call(e, '/api/v1/admin/domain_blocks', { token: 'a' });
+    const r = await call(e, '/api/v1/admin/domain_blocks', { token: 'b' });
+    expect([r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining')]).toEqual(['300', '299']);
+  });
+});
+
+describe('§3 measures cache', () => {
+  it('keeps a result for 5 minutes per key, dates and params, so counts lag changes', async () => {
+    let clock = Date.UTC(2026, 10, 25, 9, 0, 0);
+    const e = await emu({ now: () => clock, follows: { 'bad.example': { follows: 2, followers: 0 } } });
+    const body = (include: boolean) => ({ keys: ['instance_follows'], start_at: '2026-11-24', end_at: '2026-11-25', instance_follows: { domain: 'bad.example', include_subdomains: include } });
+    const total = async (include = true) => (await call(e, '/api/v1/admin/measures', { method: 'POST', json: body(include) })).data[0].total;
+    expect(await total()).toBe('2');
+    e.setFollows('bad.example', { follows: 0, followers: 0 });
+    clock += 4 * 60_000;
+    expect(await total()).toBe('2'); // cached
+    expect(await total(false)).toBe('0'); // other params, other key
+    clock += 60_000 + 1;
+    expect(await total()).toBe('0'); // expired
+  });
+});
+
+describe('§1.1 uniqueness race', () => {
+  const post = (e: Emulator, domain: string, signal?: AbortSignal) =>
+    fetch(`${e.url}/api/v1/admin/domain_blocks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ domain, severity: 'suspend' }),
+      ...(signal ? { signal } : {}),
+    });
+
+  it('a second POST of a domain whose first create is still in flight gets 422 "Duplicate record" without existing_domain_block', async () => {
+    const e = await emu({ fault: (r) => (r.writeIndex === 0 ? { delayMs: 300 } : undefined) });
+    const first = post(e, 'bad.example');
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await post(e, 'BAD.example');
+    expect(second.status).toBe(422);
+    expect(await second.json()).toEqual({ error: 'Duplicate record' });
+    expect((await first).status).toBe(200);
+    expect(e.blocks().map((b) => b.domain)).toEqual(['bad.example']);
+    // Once the first has landed, a POST is the ordinary conflict again.
+    const third = await post(e, 'bad.example');
+    expect(third.status).toBe(422);
+    expect((await third.json()).existing_domain_block.domain).toBe('bad.example');
+  });
+
+  it('a client that gives up does not stop the write; the validator variant says "has already been taken"', async () => {
+    const e = await emu({ uniquenessRace: 'taken', fault: (r) => (r.writeIndex === 0 ? { delayMs: 300 } : undefined) });
+    await expect(post(e, 'bad.example', AbortSignal.timeout(50))).rejects.toThrow();
+    const retry = await post(e, 'bad.example');
+    expect(await retry.json()).toEqual({ error: 'Validation failed: Domain has already been taken' });
+    await e.settled();
+    expect(e.blocks().map((b) => b.domain)).toEqual(['bad.example']);
+    expect(e.requests.filter((r) => r.method === 'POST').map((r) => [r.status, r.dropped === true])).toEqual([
+      [200, true],
+      [422, false],
+    ]);
+  });
+});
+
+describe('§1.8 normalisation without the client\'s code', () => {
+  it('maps non-ASCII names from the fixture table of Mastodon outputs, and refuses what it cannot normalise', async () => {
+    const e = await emu();
+    const post = (domain: string) => call(e, '/api/v1/admin/domain_blocks', { method: 'POST', json: { domain } });
+    expect((await post('MÜNCHEN.de')).data.domain).toBe('xn--mnchen-3ya.de');
+    expect((await post('faß.de.')).data.domain).toBe('fass.de');
+    expect((await post('example.com.')).data.domain).toBe('example.com');
+    expect((await post('xn--bcher-kva.example')).data.domain).toBe('xn--bcher-kva.example');
+    expect((await post('bücher.example')).status).toBe(422); // same row as the punycode one
+    expect(await post('ünknown.example')).toMatchObject({ status: 422, data: { error: 'Validation failed: Domain is not a valid domain name' } });
+  });
+
+  it('imports nothing from the client but types, and no IDNA library', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const src = await readFile(new URL('./mastodon-emulator.ts', import.meta.url), 'utf8');
+    const imports = [...src.matchAll(/^import\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)].map((m) => [m[1] !== undefined, m[2]!] as const);
+    for (const [typeOnly, from] of imports) {
+      expect(from, from).not.toMatch(/tr46|punycode|idna/);
+      if (from.includes('/src/')) expect(typeOnly, from).toBe(true);
+    }
+  });
+});
+
+describe('effects, admin edits and more faults', () => {
+  it('records every change in order, from the API and from the admin, with before and after', async () => {
+    const e = await emu({ blocks: [{ domain: 'seed.example', severity: 'suspend' }] });
+    const created = await call(e, '/api/v1/admin/domain_blocks', { method: 'POST', json: { domain: 'a.example', severity: 'silence' } });
+    e.admin.update('seed.example', { severity: 'silence', private_comment: 'by hand' });
+    await call(e, `/api/v1/admin/domain_blocks/${created.data.id}`, { method: 'PUT', json: { severity: 'suspend' } });
+    e.admin.create({ domain: 'b.example', severity: 'noop', reject_media: true });
+    e.admin.remove('a.example');
+    expect(e.effects().map((x) => [x.seq, x.domain, x.before?.severity ?? null, x.after?.severity ?? null])).toEqual([
+      [1, 'a.example', null, 'silence'],
+      [2, 'seed.example', 'suspend', 'silence'],
+      [3, 'a.example', 'silence', 'suspend'],
+      [4, 'b.example', null, 'noop'],
+      [5, 'a.example', 'suspend', null],
+    ]);
+    expect(e.requests.filter((r) => r.effect).map((r) => r.effect!.seq)).toEqual([1, 3]);
+    expect(e.blocks().map((b) => [b.domain, b.private_comment])).toEqual([
+      ['b.example', ''],
+      ['seed.example', 'by hand'],
+    ]);
+  });
+
+  it('reset-after applies the write and drops only that connection', async () => {
+    const e = await emu({ fault: (r) => (r.writeIndex === 0 ? 'reset-after' : undefined) });
+    await expect(call(e, '/api/v1/admin/domain_blocks', { method: 'POST', json: { domain: 'a.example' } })).rejects.toThrow();
+    expect((await call(e, '/api/v1/admin/domain_blocks')).data.map((b: any) => b.domain)).toEqual(['a.example']);
+    expect(e.writes()[0]!.dropped).toBe(true);
   });
 });

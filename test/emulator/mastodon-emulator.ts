@@ -6,20 +6,28 @@
 // taken from the fediblock client. That way a client bug cannot be hidden by an emulator that
 // expects the same wrong thing. Where the doc is silent, the choice is marked "emulator choice".
 //
-// Not modelled (see the final report): per-user throttles (1,500/5 min), IP blocklists, locales
-// (messages are always English), multipart bodies, the `access_token` query parameter, Sidekiq
-// side effects, GoToSocial's admin API (only its /api/v2/instance shape is emulated).
+// Domains are normalised by plain rules only (§1.8: strip, one trailing '/', downcase, percent-
+// decode, one trailing '.'), never with the client's code or its IDNA library: a non-ASCII name is
+// looked up in a table of Mastodon's real outputs (IDN_FIXTURES) and refused as "not a valid domain
+// name" when absent (emulator choice: Mastodon would convert it; a test needing another IDN adds
+// its pair, taken from Mastodon, to the table).
+//
+// Not modelled (see the final report): Rack::Attack's localhost safelist (the double behaves as if
+// the client were remote), IP blocklists, locales (messages are always English), multipart bodies,
+// the `access_token` query parameter, Sidekiq side effects, GoToSocial's admin API (only its
+// /api/v2/instance shape is emulated).
 
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { toASCII } from 'tr46';
 import type { StoredBlock } from '../../src/model.js';
 
 export interface EmulatorTokenSpec {
   scopes: string[];
   role?: 'admin' | 'moderator' | 'user';
   revoked?: boolean;
+  /** The token's resource owner, for the per-user throttles (§4). Default: the token itself (each token its own user). */
+  user?: string;
 }
 
 export interface FollowCounts {
@@ -42,11 +50,24 @@ export interface FaultRequest {
 /**
  * - `{status, body}`: answer with that instead (no state change, no rate-limit count: a proxy error).
  *   A string body is sent as is (e.g. an HTML 502 page); anything else as JSON; undefined = empty.
+ * - `{delayMs}`: a slow request. It is counted and checked on arrival, and its effect (a create's
+ *   insert, an update, a delete) happens `delayMs` later, whether or not the client is still
+ *   waiting (Puma finishes a request whose client gave up): a client timeout shorter than the
+ *   delay sees no answer while the write still lands, and a second POST of the same domain in
+ *   that window loses the uniqueness race (§1.1: 422 "Duplicate record").
  * - `'kill'`: the server crashes before handling: every socket is destroyed, listening stops.
  * - `'kill-after'`: the request is handled (state changes) and then the server crashes before answering.
  * - `'reset'`: only this connection is destroyed, without an answer; the server keeps running.
+ * - `'reset-after'`: the request is handled (state changes), then only its connection is destroyed.
  */
-export type FaultResult = { status: number; body?: unknown; headers?: Record<string, string> } | 'kill' | 'kill-after' | 'reset' | undefined;
+export type FaultResult =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { delayMs: number }
+  | 'kill'
+  | 'kill-after'
+  | 'reset'
+  | 'reset-after'
+  | undefined;
 
 export interface EmulatorOptions {
   /** LOCAL_DOMAIN; default 'admin.example'. */
@@ -57,8 +78,14 @@ export interface EmulatorOptions {
   software?: 'mastodon' | 'gotosocial';
   /** Default: {'test-token': {scopes: ['admin:read', 'admin:write'], role: 'admin'}}. */
   tokens?: Record<string, EmulatorTokenSpec>;
-  /** Per token (and per IP without a valid token); default 300 per 300_000 ms, epoch-aligned (§4). */
+  /** Per token (and per IP without a known token); default 300 per 300_000 ms, epoch-aligned (§4). */
   rateLimit?: { limit: number; windowMs: number };
+  /**
+   * Mastodon's `throttle_authenticated_api`, per user (§4: 1,500 / 5 min), evaluated before the
+   * per-token one. Default: 1,500 per 300_000 ms, or five times `rateLimit` over its window when
+   * that is given (Mastodon's ratio), so that a raised token limit is not silently capped.
+   */
+  userRateLimit?: { limit: number; windowMs: number };
   /**
    * Mastodon's `throttle_authenticated_paging` (300 / 15 min for requests carrying page/min_id/
    * max_id/since_id, §4). Off unless given, so that benchmarks with a raised `rateLimit` are not
@@ -78,8 +105,13 @@ export interface EmulatorOptions {
   measuresRequireDates?: boolean;
   /** Runs before normal handling of every request. */
   fault?: (req: FaultRequest) => FaultResult;
-  /** Clock in ms since the epoch (rate-limit windows, created_at); default Date.now. */
+  /**
+   * Clock in ms since the epoch (rate-limit windows and Reset fractions, created_at, the measures
+   * cache); may be fractional (sub-ms). Default: wall time with microseconds.
+   */
   now?: () => number;
+  /** §1.1: how a lost uniqueness race is answered: the unique index (default) or the validator. */
+  uniquenessRace?: 'duplicate' | 'taken';
 }
 
 export interface EmulatorRequest {
@@ -93,8 +125,20 @@ export interface EmulatorRequest {
   body?: unknown;
   /** Clock time (opts.now) when the request arrived. */
   at: number;
-  /** Set when the request was handled but its response was never sent ('kill-after'). */
+  /** Set when the request was handled but its response was never sent ('kill-after', 'reset-after', a client gone). */
   dropped?: boolean;
+  /** The state change this request made, if any; `seq` orders every change the emulator applied. */
+  effect?: EmulatorEffect;
+}
+
+/** One change of the stored blocks, as it happened. */
+export interface EmulatorEffect {
+  seq: number;
+  /** Clock time of the change. */
+  at: number;
+  domain: string;
+  before: StoredBlock | null;
+  after: StoredBlock | null;
 }
 
 export interface Emulator {
@@ -106,6 +150,20 @@ export interface Emulator {
   requests: EmulatorRequest[];
   /** POST/PUT/PATCH/DELETE on domain_blocks that succeeded (2xx), including 'kill-after' ones. */
   writes(): EmulatorRequest[];
+  /** Every change of the stored blocks in the order applied (requests and `admin` edits alike). */
+  effects(): EmulatorEffect[];
+  /** Slow requests still running (see FaultResult `delayMs`); resolves when none is left. */
+  settled(): Promise<void>;
+  /**
+   * The admin's own edits, as through the web UI: no token, no rate limit, no request logged, but
+   * recorded in effects(). `create` bypasses the API's parent check like the UI's upgrade path does
+   * not: callers only create what the API would accept (emulator choice for test set-up).
+   */
+  admin: {
+    create(b: Partial<StoredBlock> & { domain: string }): StoredBlock;
+    update(domain: string, fields: Partial<StoredBlock>): StoredBlock;
+    remove(domain: string): void;
+  };
   setFollows(domain: string, c: FollowCounts): void;
   revoke(token: string): void;
   /** Simulate a crash: destroy open sockets and stop listening; state is kept. */
@@ -143,10 +201,33 @@ export function publicDomain(d: string): string {
   return chars.map((c, i) => (i > v && i < n - v && c !== '.' ? '*' : c)).join('');
 }
 
-/** `"2026-11-25T08:55:00.000000Z"`: §4's X-RateLimit-Reset, 6 fractional digits. */
+/** ISO 8601 in UTC with 6 fractional digits (Ruby's `iso8601(6)`), from epoch ms (may be fractional). */
 export function resetStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const whole = Math.floor(ms / 1000);
+  const micros = Math.min(999_999, Math.floor((ms - whole * 1000) * 1000 + 1e-6));
+  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(micros).padStart(6, '0')}Z`;
 }
+
+/**
+ * §4 `rate_limit_reset` / `throttled_responder`: `now + (period - now.to_i % period)`. `now.to_i`
+ * drops the fraction, so the stamp is the end of the epoch-aligned window *plus the request's own
+ * sub-second fraction*: two answers of one window differ by up to a second. Epoch ms.
+ */
+export function mastodonReset(nowMs: number, periodMs: number): number {
+  const periodS = periodMs / 1000;
+  const sec = Math.floor(nowMs / 1000);
+  return nowMs + (periodS - (sec % periodS)) * 1000;
+}
+
+/**
+ * Mastodon's real outputs for non-ASCII names (libidn IDNA2003), keyed by the name after the plain
+ * rules (lowercase, no trailing dot). From mastodon-api.md §1.8, and RFC 3492's `bücher` example.
+ */
+export const IDN_FIXTURES: Readonly<Record<string, string>> = {
+  'münchen.de': 'xn--mnchen-3ya.de',
+  'faß.de': 'fass.de', // IDNA2003 maps ß to ss; UTS46 non-transitional would give xn--fa-hia.de
+  'bücher.example': 'xn--bcher-kva.example',
+};
 
 function parseVersion(v: string): [number, number, number] {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
@@ -159,8 +240,7 @@ function atLeast(v: [number, number, number], w: [number, number, number]): bool
 
 /**
  * §1.8 normalisation then DomainValidator. Returns the canonical domain, or an error message tail.
- * IDN uses tr46 with UTS46 *transitional* processing, the doc's stand-in for libidn IDNA2003
- * (`faß.de` → `fass.de`); Node's url.domainToASCII would give `xn--fa-hia.de`, which Mastodon does not.
+ * Plain rules only; non-ASCII names come from IDN_FIXTURES (see the header comment).
  */
 export function normalizeDomain(raw: string, stripWhitespace = true): { domain: string } | { error: string } {
   let d = raw;
@@ -173,13 +253,12 @@ export function normalizeDomain(raw: string, stripWhitespace = true): { domain: 
   } catch {
     return { error: 'Domain is not a valid domain name' };
   }
-  // ASCII fast path: only IDNs need the IDNA conversion.
-  if (/[^\x00-\x7f]/.test(d)) {
-    const a = toASCII(d, { transitionalProcessing: true, useSTD3ASCIIRules: false, verifyDNSLength: false, checkHyphens: false });
-    if (a === null) return { error: 'Domain is not a valid domain name' };
-    d = a.toLowerCase();
-  }
   if (d.endsWith('.')) d = d.slice(0, -1); // normalized_host drops one trailing dot
+  if (/[^\x00-\x7f]/.test(d)) {
+    const known = IDN_FIXTURES[d];
+    if (known === undefined) return { error: 'Domain is not a valid domain name' };
+    d = known;
+  }
   if (d === '') return { error: "Domain can't be blank" };
   // DomainValidator: < 256 chars, every label 1–63 chars of [a-z0-9-].
   const ok = d.length < 256 && d.split('.').every((l) => l.length >= 1 && l.length <= 63 && /^[a-z0-9-]+$/i.test(l));
@@ -259,10 +338,12 @@ const json = (status: number, body: unknown, headers?: Record<string, string>): 
 const err = (status: number, message: string): Reply => json(status, { error: message });
 
 const BLOCKS_PATH = '/api/v1/admin/domain_blocks';
+/** §3 `CACHE_TTL` of Admin::Metrics::Measure::BaseMeasure. */
+export const MEASURES_CACHE_TTL_MS = 5 * 60_000;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? (() => performance.timeOrigin + performance.now());
   const localDomain = opts.domain ?? 'admin.example';
   const versionString = opts.version ?? '4.5.14';
   const version = parseVersion(versionString);
@@ -270,6 +351,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     Object.entries(opts.tokens ?? { 'test-token': { scopes: ['admin:read', 'admin:write'], role: 'admin' } }).map(([k, v]) => [k, { ...v }]),
   );
   const rate = opts.rateLimit ?? { limit: 300, windowMs: 300_000 };
+  const userRate = opts.userRateLimit ?? (opts.rateLimit ? { limit: opts.rateLimit.limit * 5, windowMs: opts.rateLimit.windowMs } : { limit: 1_500, windowMs: 300_000 });
+  const raceMessage = opts.uniquenessRace === 'taken' ? 'Validation failed: Domain has already been taken' : 'Duplicate record';
   const pagingRate = opts.pagingRateLimit;
   const latency = opts.latencyMs ?? 0;
   const showBlocks = opts.showDomainBlocks ?? 'disabled';
@@ -335,6 +418,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return asc[i]?.id === id ? asc[i] : undefined;
   };
 
+  const toStored = (r: Row): StoredBlock => ({
+    id: r.id.toString(),
+    domain: r.domain,
+    severity: r.severity,
+    reject_media: r.reject_media,
+    reject_reports: r.reject_reports,
+    obfuscate: r.obfuscate,
+    public_comment: r.public_comment ?? '',
+    private_comment: r.private_comment ?? '',
+    digest: sha256hex(r.domain),
+    created_at: r.created_at,
+  });
+
   // §1.2 entity, keys in the serializer's order.
   const entity = (r: Row): Record<string, unknown> => ({
     id: r.id.toString(),
@@ -361,7 +457,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   // ---- rate limiting (§4) -------------------------------------------------------------------
   const counters = new Map<string, { window: number; count: number }>();
-  const hit = (key: string, lim: { limit: number; windowMs: number }, t: number) => {
+  type Throttle = { limit: number; count: number; periodMs: number };
+  const hit = (key: string, lim: { limit: number; windowMs: number }, t: number): Throttle => {
     const window = Math.floor(t / lim.windowMs); // fixed windows aligned to the Unix epoch
     let c = counters.get(key);
     if (!c || c.window !== window) {
@@ -369,7 +466,29 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       counters.set(key, c);
     }
     c.count++; // throttled requests still count
-    return { limit: lim.limit, count: c.count, reset: (window + 1) * lim.windowMs };
+    return { limit: lim.limit, count: c.count, periodMs: lim.windowMs };
+  };
+  /**
+   * Rack::Attack evaluates the throttles in the order rack_attack.rb declares them and stops at the
+   * first one over its limit (`throttles.any?`), so later counters are not charged for that request:
+   * per user (1,500), per token (300), per IP when no token is known, then paging per user.
+   */
+  const throttle = (who: Who, ip: string, paging: boolean, t: number): { seen: Throttle[]; tripped?: Throttle } => {
+    const steps: Array<[string, { limit: number; windowMs: number }]> = [];
+    if (who.spec) {
+      const user = who.spec.user ?? who.token!;
+      steps.push([`user:${user}`, userRate], [`token:${who.token}`, rate]);
+      if (paging && pagingRate) steps.push([`paging:${user}`, pagingRate]);
+    } else {
+      steps.push([`ip:${ip}`, rate]);
+    }
+    const seen: Throttle[] = [];
+    for (const [key, lim] of steps) {
+      const h = hit(key, lim, t);
+      seen.push(h);
+      if (h.count > h.limit) return { seen, tripped: h };
+    }
+    return { seen };
   };
 
   // ---- handlers ---------------------------------------------------------------------------
@@ -426,7 +545,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
   };
 
-  const create = (params: Record<string, unknown>): Reply => {
+  // ---- effects: every change of the stored blocks, in order (I5 replays them) ----------------
+  const effects: EmulatorEffect[] = [];
+  let seq = 0;
+  const record = (domain: string, before: StoredBlock | null, after: StoredBlock | null): EmulatorEffect => {
+    const e: EmulatorEffect = { seq: ++seq, at: now(), domain, before, after };
+    effects.push(e);
+    return e;
+  };
+  /** Domains whose create has been checked but not yet inserted (a slow request, FaultResult `delayMs`). */
+  const inFlightCreates = new Map<string, number>();
+  const insert = (row: Row) => {
+    asc.push(row); // the new id is the largest, so `asc` stays sorted
+    byDomain.set(row.domain, row);
+  };
+
+  /**
+   * §1.5 create, split where a slow request spreads it over time: the checks (rule_for, validation)
+   * run on arrival, the insert at `commit`. A second create of the same domain whose checks passed
+   * while the first was uncommitted hits the unique index at its own insert (§1.1 "Duplicate record").
+   */
+  const create = (params: Record<string, unknown>): Reply | { commit: () => Reply; domain: string } => {
     const rawDomain = params.domain;
     const fields: Partial<Row> = {};
     const errors: string[] = [];
@@ -455,23 +594,31 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     const messages = [...(domainError ? [domainError] : []), ...errors, ...sevErrors];
     if (messages.length) return err(422, `Validation failed: ${messages.join(', ')}`);
-    const row: Row = {
-      id: nextId++,
-      domain: domain!,
-      severity: candidate.severity,
-      reject_media: candidate.reject_media,
-      reject_reports: candidate.reject_reports,
-      obfuscate: fields.obfuscate ?? false,
-      private_comment: fields.private_comment ?? null,
-      public_comment: fields.public_comment ?? null,
-      created_at: new Date(now()).toISOString(),
+    const d = domain!;
+    return {
+      domain: d,
+      commit: (): Reply => {
+        // The row of a create still in flight already holds the unique index (inserted, not committed).
+        if (byDomain.has(d) || inFlightCreates.has(d)) return err(422, raceMessage);
+        const row: Row = {
+          id: nextId++,
+          domain: d,
+          severity: candidate.severity,
+          reject_media: candidate.reject_media,
+          reject_reports: candidate.reject_reports,
+          obfuscate: fields.obfuscate ?? false,
+          private_comment: fields.private_comment ?? null,
+          public_comment: fields.public_comment ?? null,
+          created_at: new Date(now()).toISOString(),
+        };
+        insert(row);
+        lastEffect = record(d, null, toStored(row));
+        return json(200, entity(row));
+      },
     };
-    asc.push(row); // the new id is the largest, so `asc` stays sorted
-    byDomain.set(row.domain, row);
-    return json(200, entity(row));
   };
 
-  const update = (row: Row, params: Record<string, unknown>): Reply => {
+  const update = (row: Row, params: Record<string, unknown>): Reply | { commit: () => Reply; domain: string } => {
     // §1.6: `domain` is not permitted, so it is silently ignored; no stricter check.
     const fields: Partial<Row> = {};
     const errors: string[] = [];
@@ -480,15 +627,28 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (sevErrors.length && !invalidSeverityIs422) return err(500, 'Internal Server Error');
     const messages = [...errors, ...sevErrors];
     if (messages.length) return err(422, `Validation failed: ${messages.join(', ')}`);
-    Object.assign(row, fields);
-    return json(200, entity(row));
+    return {
+      domain: row.domain,
+      commit: (): Reply => {
+        if (findRow(row.id.toString()) !== row) return notFound(); // deleted meanwhile
+        const before = toStored(row);
+        Object.assign(row, fields);
+        lastEffect = record(row.domain, before, toStored(row));
+        return json(200, entity(row));
+      },
+    };
   };
 
-  const destroy = (row: Row): Reply => {
-    asc.splice(bound(row.id, true), 1);
-    byDomain.delete(row.domain);
-    return json(200, {}); // §1.7: `{}` since 4.0
-  };
+  const destroy = (row: Row): Reply | { commit: () => Reply; domain: string } => ({
+    domain: row.domain,
+    commit: (): Reply => {
+      if (findRow(row.id.toString()) !== row) return notFound(); // deleted meanwhile
+      asc.splice(bound(row.id, true), 1);
+      byDomain.delete(row.domain);
+      lastEffect = record(row.domain, toStored(row), null);
+      return json(200, {}); // §1.7: `{}` since 4.0
+    },
+  });
 
   const index = (params: Record<string, unknown>, host: string): Reply => {
     // §1.3 limit_param: default 100, else min(|to_i|, MAX_LIMIT).
@@ -522,6 +682,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return json(200, page.map(entity), links.length ? { Link: links.join(', ') } : undefined);
   };
 
+  const measureCache = new Map<string, { total: number; expires: number }>();
   const measures = (who: Who, params: Record<string, unknown>): Reply => {
     const denied = checkScopes(who, ['admin:read']); // §3: only the broad scope
     if (denied) return denied;
@@ -565,12 +726,26 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const domain = typeof sub.domain === 'string' ? sub.domain : undefined;
       const inc = sub.include_subdomains;
       const includeSub = inc !== undefined && inc !== null && inc !== false; // Ruby truthiness: "false" is true
+      // §3: each measure is cached in Rails.cache for 5 minutes under its key, dates and permitted
+      // params, so counts lag changes (setFollows) by up to CACHE_TTL.
+      const permitted = Object.entries({ domain: sub.domain, include_subdomains: inc })
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([kk, v]) => `${kk}=${v === null ? '' : String(v)}`)
+        .join(';');
+      const cacheKey = [`metrics/measure/${k}`, start ?? '', end ?? '', permitted].join(';');
+      const t = now();
+      const cached = measureCache.get(cacheKey);
       let total = 0;
-      if (domain !== undefined) {
-        for (const [d, c] of follows) {
-          if (d !== domain && !(includeSub && d.endsWith(`.${domain}`))) continue;
-          total += k === 'instance_follows' ? c.follows : k === 'instance_followers' ? c.followers : (c.accounts ?? 0);
+      if (cached && cached.expires > t) total = cached.total;
+      else {
+        if (domain !== undefined) {
+          for (const [d, c] of follows) {
+            if (d !== domain && !(includeSub && d.endsWith(`.${domain}`))) continue;
+            total += k === 'instance_follows' ? c.follows : k === 'instance_followers' ? c.followers : (c.accounts ?? 0);
+          }
         }
+        measureCache.set(cacheKey, { total, expires: t + MEASURES_CACHE_TTL_MS });
       }
       // total is a STRING; the emulator keeps no per-day history, so each day's value is "0".
       out.push({ key: k, unit: null, total: String(total), data: days.map((date) => ({ date, value: '0' })) });
@@ -651,7 +826,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     });
   };
 
-  const route = (method: string, path: string, params: Record<string, unknown>, who: Who, host: string): Reply => {
+  type Pending = { commit: () => Reply; domain: string };
+  const route = (method: string, path: string, params: Record<string, unknown>, who: Who, host: string): Reply | Pending => {
     const p = path.replace(/\.json$/, '').replace(/\/+$/, '');
     if (p === BLOCKS_PATH) {
       if (method === 'GET') {
@@ -714,6 +890,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+  /** Slow requests still running (FaultResult `delayMs`). */
+  const running = new Set<Promise<void>>();
+  let lastEffect: EmulatorEffect | undefined;
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const at = now();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -761,37 +941,65 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       req.socket.destroy();
       return;
     }
-    if (fault && typeof fault === 'object') {
+    if (fault && typeof fault === 'object' && 'status' in fault) {
       if (latency) await sleep(latency);
       entry.status = fault.status;
       send(res, { status: fault.status, body: fault.body }, fault.headers ?? {});
       return;
     }
+    const delayMs = fault && typeof fault === 'object' ? fault.delayMs : 0;
 
     let reply: Reply;
     const extra: Record<string, string> = {};
     if (path === '/api' || path.startsWith('/api/')) {
-      // §4: every /api request is counted — per valid token, else per IP — and the headers
-      // describe the throttle with the fewest remaining requests.
+      // §4: every /api request is counted, and the headers describe the throttle with the fewest
+      // remaining requests (the first of equals, in evaluation order). Reset is this request's
+      // time pushed to its window's end, keeping its sub-second fraction.
       const t = now();
-      const hits = [who.valid ? hit(`token:${token}`, rate, t) : hit(`ip:${req.socket.remoteAddress ?? '?'}`, rate, t)];
-      if (who.valid && pagingRate && ['page', 'min_id', 'max_id', 'since_id'].some((k) => params[k] !== undefined)) {
-        hits.push(hit(`paging:${token}`, pagingRate, t));
-      }
-      const tripped = hits.find((h) => h.count > h.limit);
-      const shown = tripped ?? hits.reduce((a, b) => (b.limit - b.count < a.limit - a.count ? b : a));
+      const paging = ['page', 'min_id', 'max_id', 'since_id'].some((k) => present(params[k]));
+      const { seen, tripped } = throttle(who, req.socket.remoteAddress ?? '?', paging, t);
+      const shown = tripped ?? seen.reduce((a, b) => (b.limit - b.count < a.limit - a.count ? b : a));
       extra['X-RateLimit-Limit'] = String(shown.limit);
-      extra['X-RateLimit-Remaining'] = String(Math.max(0, shown.limit - shown.count));
-      extra['X-RateLimit-Reset'] = resetStamp(shown.reset);
+      extra['X-RateLimit-Remaining'] = tripped ? '0' : String(shown.limit - shown.count);
+      extra['X-RateLimit-Reset'] = resetStamp(mastodonReset(t, shown.periodMs));
+      let routed: Reply | Pending;
       // 429: JSON error, Remaining 0, and deliberately no Retry-After.
-      if (tripped) reply = err(429, 'Too many requests');
-      else if (parseError) reply = err(400, 'Error occurred while parsing request parameters');
+      if (tripped) routed = err(429, 'Too many requests');
+      else if (parseError) routed = err(400, 'Error occurred while parsing request parameters');
       else {
         try {
-          reply = route(method, path, params, who, req.headers.host ?? `127.0.0.1:${port}`);
+          routed = route(method, path, params, who, req.headers.host ?? `127.0.0.1:${port}`);
         } catch (e) {
-          reply = err(500, `Internal Server Error: ${(e as Error).message}`);
+          routed = err(500, `Internal Server Error: ${(e as Error).message}`);
         }
+      }
+      if ('commit' in routed) {
+        const pending = routed;
+        if (delayMs > 0) {
+          // Checked now, written later: the request runs on even if its client gives up.
+          const isCreate = method === 'POST';
+          if (isCreate) inFlightCreates.set(pending.domain, (inFlightCreates.get(pending.domain) ?? 0) + 1);
+          let finish!: () => void;
+          const done = new Promise<void>((r) => (finish = r));
+          running.add(done);
+          try {
+            await sleep(delayMs);
+          } finally {
+            if (isCreate) {
+              const n = (inFlightCreates.get(pending.domain) ?? 1) - 1;
+              if (n > 0) inFlightCreates.set(pending.domain, n);
+              else inFlightCreates.delete(pending.domain);
+            }
+            running.delete(done);
+            finish();
+          }
+        }
+        lastEffect = undefined;
+        reply = pending.commit();
+        if (lastEffect) entry.effect = lastEffect;
+      } else {
+        reply = routed;
+        if (delayMs > 0) await sleep(delayMs);
       }
     } else {
       reply = { status: 404, body: '' };
@@ -803,7 +1011,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       await crash();
       return;
     }
+    if (fault === 'reset-after') {
+      entry.dropped = true;
+      req.socket.destroy();
+      return;
+    }
     if (latency) await sleep(latency);
+    if (res.destroyed || res.socket?.destroyed || req.socket.destroyed) entry.dropped = true;
     send(res, reply, extra);
   };
 
@@ -840,18 +1054,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   await listen();
 
-  const toStored = (r: Row): StoredBlock => ({
-    id: r.id.toString(),
-    domain: r.domain,
-    severity: r.severity,
-    reject_media: r.reject_media,
-    reject_reports: r.reject_reports,
-    obfuscate: r.obfuscate,
-    public_comment: r.public_comment ?? '',
-    private_comment: r.private_comment ?? '',
-    digest: sha256hex(r.domain),
-    created_at: r.created_at,
-  });
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -867,6 +1069,48 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     revoke: (token) => {
       const t = tokens.get(token);
       if (t) t.revoked = true;
+    },
+    effects: () => [...effects],
+    settled: async () => {
+      while (running.size) await Promise.all([...running]);
+    },
+    admin: {
+      create: (b) => {
+        const n = normalizeDomain(b.domain, true);
+        if ('error' in n) throw new Error(`admin.create ${JSON.stringify(b.domain)}: ${n.error}`);
+        if (byDomain.has(n.domain)) throw new Error(`admin.create: ${n.domain} is already blocked`);
+        const row: Row = {
+          id: nextId++,
+          domain: n.domain,
+          severity: b.severity ?? 'silence',
+          reject_media: b.reject_media ?? false,
+          reject_reports: b.reject_reports ?? false,
+          obfuscate: b.obfuscate ?? false,
+          private_comment: b.private_comment ? b.private_comment : null,
+          public_comment: b.public_comment ? b.public_comment : null,
+          created_at: new Date(now()).toISOString(),
+        };
+        insert(row);
+        record(row.domain, null, toStored(row));
+        return toStored(row);
+      },
+      update: (domain, f) => {
+        const row = byDomain.get(domain);
+        if (!row) throw new Error(`admin.update: ${domain} is not blocked`);
+        const before = toStored(row);
+        if (f.severity !== undefined) row.severity = f.severity;
+        for (const k of ['reject_media', 'reject_reports', 'obfuscate'] as const) if (f[k] !== undefined) row[k] = f[k];
+        for (const k of ['private_comment', 'public_comment'] as const) if (f[k] !== undefined) row[k] = f[k] ? f[k] : null;
+        record(domain, before, toStored(row));
+        return toStored(row);
+      },
+      remove: (domain) => {
+        const row = byDomain.get(domain);
+        if (!row) throw new Error(`admin.remove: ${domain} is not blocked`);
+        asc.splice(bound(row.id, true), 1);
+        byDomain.delete(domain);
+        record(domain, toStored(row), null);
+      },
     },
     kill: crash,
     restart: async () => {
