@@ -50,7 +50,10 @@ mergeOpts(
     .option('--check <file>', 'exit 3 if FILE differs from what the merge would write (writes nothing)')
     .option('--audit <file>', 'also write per-domain source counts and percentages as CSV')
     .option('--report <file>', 'also write a self-contained HTML report of the merged list')
-    .option('--against <file>', 'previous published list: the report shows what changed')
+    .option('--against <file>', 'previous published list: the report and the changelog show what changed')
+    .option('--changelog <file>', 'put a dated section of what changed since --against (default: the -o file) on top of this Markdown file')
+    .option('--feed <file>', 'also write an Atom feed of the changelog\'s newest sections ([output] feed_entries)')
+    .option('--date <date>', 'time stamped on the changelog and feed (default: $SOURCE_DATE_EPOCH, else now)')
     .option('--json', 'print the summary as JSON'),
 )
   .addHelpText('after', '\nExample:\n  fediblock merge -c blocklist.toml -o merged.csv --format mastodon_csv')

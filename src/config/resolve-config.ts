@@ -143,12 +143,15 @@ function resolveDestination(d: RawDestination, index: number, baseDir: string, c
     if (base !== undefined) store = { kind: 'api', apiBase: base };
   }
   if (store === undefined) return undefined;
-  const { api_base: _a, file: _f, token_env: _te, token_file: _tf, token: _t, domain: _d, snapshot_dir, ...rest } = d;
+  const { api_base: _a, file: _f, token_env: _te, token_file: _tf, token: _t, domain: _d, snapshot_dir, announce_token_env, announce_token_file, ...rest } = d;
   return {
     index,
     domain,
     store,
     auth: tokenSpec(domain, d, baseDir, ctx.env),
+    ...(announce_token_env !== undefined || announce_token_file !== undefined
+      ? { announce_auth: tokenSpec(domain, { ...(announce_token_env !== undefined ? { token_env: announce_token_env } : {}), ...(announce_token_file !== undefined ? { token_file: announce_token_file } : {}) }, baseDir, ctx.env) }
+      : {}),
     ...rest,
     snapshot_dir: snapshot_dir === undefined ? join(cacheDir, 'snapshots') : resolvePath(snapshot_dir, baseDir, ctx.env),
   };
@@ -201,7 +204,7 @@ export function resolveConfig(raw: RawConfig, ctx: ResolveContext, warnings: str
       reject_ratio: raw.fetch.reject_ratio,
       concurrency: raw.fetch.concurrency,
     },
-    output: { format: raw.output.format, ...(raw.output.path === undefined ? {} : { path: resolvePath(raw.output.path, baseDir, ctx.env) }) },
+    output: { format: raw.output.format, feed_entries: raw.output.feed_entries, ...(raw.output.path === undefined ? {} : { path: resolvePath(raw.output.path, baseDir, ctx.env) }) },
     sources,
     allowlists,
     destinations,

@@ -88,6 +88,8 @@ export const fetchSchema = z.strictObject({
 export const outputSchema = z.strictObject({
   path: nonEmpty.optional(),
   format: z.enum(OUTPUT_FORMATS).default('csv'),
+  /** Entries kept in the Atom feed written by `merge --feed`. */
+  feed_entries: positiveInt.default(50),
 });
 
 const tokenKeys = {
@@ -153,6 +155,9 @@ export const destinationSchema = z
     api_base: nonEmpty.optional(),
     file: nonEmpty.optional(),
     ...tokenKeys,
+    /** A token with write:statuses for `announce --post` (never the admin token). */
+    announce_token_env: tokenKeys.token_env,
+    announce_token_file: nonEmpty.optional(),
     max_severity: severity.default('suspend'),
     max_followed_severity: severity.default('silence'),
     remove: z.boolean().default(true),

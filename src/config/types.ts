@@ -52,6 +52,8 @@ export interface DestinationConfig {
   domain: string;
   store: DestinationStore;
   auth: TokenSpec;
+  /** announce_token_env / announce_token_file: the write:statuses token for `announce --post`. */
+  announce_auth?: TokenSpec;
   max_severity: Severity;
   max_followed_severity: Severity;
   remove: boolean;
@@ -103,7 +105,7 @@ export interface LoadedConfig {
     reject_ratio: number;
     concurrency: number;
   };
-  output: { path?: string; format: OutputFormat };
+  output: { path?: string; format: OutputFormat; feed_entries: number };
   sources: SourceConfig[];
   allowlists: AllowlistConfig[];
   destinations: DestinationConfig[];

@@ -1,13 +1,14 @@
 // `fediblock merge`: fetch, merge, write the list (stdout, -o FILE, or --check FILE).
 import { readFile } from 'node:fs/promises';
 import { auditRows } from '../merge/index.js';
-import { EXIT, FediblockError } from '../errors.js';
+import { ConfigError, EXIT, FediblockError } from '../errors.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import { formatList, type OutputFormat } from '../output/format-list.js';
 import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
+import { publishDate } from './publish-date.js';
 import { saveIntermediate } from './save-lists.js';
 
 export async function runMerge(ctx: JobContext): Promise<number> {
@@ -44,11 +45,31 @@ export async function runMerge(ctx: JobContext): Promise<number> {
     return code;
   }
 
+  const changelogPath = typeof o.changelog === 'string' ? o.changelog : undefined;
+  if (typeof o.feed === 'string' && !changelogPath) throw new ConfigError('--feed is written from the changelog: add --changelog FILE');
+  // Checked before anything is written, so a typo costs nothing.
+  const date = changelogPath ? publishDate(o.date, process.env) : undefined;
+
   await saveIntermediate(run);
   // Read the previous list before -o may overwrite it: `merge -o list.csv --report r.html --against list.csv`.
-  const againstText = typeof o.report === 'string' && typeof o.against === 'string' ? await readFile(o.against, 'utf8').catch(() => '') : undefined;
+  // The changelog compares with --against, else with the file -o is about to replace.
+  const againstPath = typeof o.against === 'string' ? o.against : changelogPath ? outPath : undefined;
+  const previous = againstPath && (typeof o.report === 'string' || changelogPath) ? await readFile(againstPath, 'utf8').catch(() => undefined) : undefined;
+  const againstText = typeof o.report === 'string' && typeof o.against === 'string' ? (previous ?? '') : undefined;
   if (outPath) await writeFileAtomic(outPath, text);
   else ctx.stdout.write(text);
+  let changelogLine: string | undefined;
+  if (changelogPath) {
+    const { writeChangelog, listNameOf } = await import('./write-changelog.js');
+    changelogLine = await writeChangelog(run, {
+      changelog: changelogPath,
+      ...(typeof o.feed === 'string' ? { feed: o.feed } : {}),
+      ...(againstPath ? { against: { name: againstPath, text: previous } } : {}),
+      listName: listNameOf(outPath),
+      date: date!,
+      feedEntries: config.output.feed_entries,
+    });
+  }
 
   const auditPath = typeof o.audit === 'string' ? o.audit : config.fbh?.blocklist_auditfile;
   if (auditPath) await writeAudit(auditPath, run);
@@ -65,11 +86,12 @@ export async function runMerge(ctx: JobContext): Promise<number> {
       dropped: run.outcome.dropped.length,
       warnings: run.outcome.warnings,
       holds: run.holds,
+      changelog: changelogLine ?? null,
       sources: sourceLines(run).map((s) => ({ ...s, rejects: s.rejects.length, notices: s.notices.length })),
     };
     summaryOut.write(JSON.stringify(summary, null, 2) + '\n');
   } else if (!ctx.quiet || run.failed.length || run.holds.length) {
-    summaryOut.write(mergeSummary(run, outPath));
+    summaryOut.write(mergeSummary(run, outPath) + (changelogLine ? `${changelogLine}\n` : ''));
   }
   if (run.failed.length) code = EXIT.ERROR;
   return code;

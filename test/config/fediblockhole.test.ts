@@ -39,7 +39,7 @@ describe('FediBlockHole tier-0 config', () => {
     expect(c.allowlists.map((a) => [a.name, a.format, a.location])).toEqual(
       ['__allowlist.csv', 'birdsite.csv'].map((f) => [f, 'csv', { kind: 'file', path: join(OLIPHANT, f) }]),
     );
-    expect(c.output).toEqual({ path: join(FIXTURES, 'config/_unified_tier0_blocklist.csv'), format: 'csv' });
+    expect(c.output).toEqual({ path: join(FIXTURES, 'config/_unified_tier0_blocklist.csv'), format: 'csv', feed_entries: 50 });
     expect(c.destinations).toEqual([]);
     expect(c.fbh).toEqual({ no_fetch_url: false, no_fetch_instance: false, no_push_instance: false, save_intermediate: false, savedir: '/tmp' });
     expect(c.warnings.some((w) => w.includes('blocklist_savefile: relative path'))).toBe(true);

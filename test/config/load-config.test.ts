@@ -34,7 +34,7 @@ describe('loadConfig: full native config', () => {
       reject_ratio: 0.5,
       concurrency: 4,
     });
-    expect(c.output).toEqual({ path: join(dir, 'merged.csv'), format: 'csv' });
+    expect(c.output).toEqual({ path: join(dir, 'merged.csv'), format: 'csv', feed_entries: 20 });
     expect(c.lock_file).toBe(join(dir, 'cache', 'fediblock.lock'));
 
     expect(c.sources).toEqual([
@@ -78,6 +78,7 @@ describe('loadConfig: full native config', () => {
         domain: 'my.instance',
         store: { kind: 'api', apiBase: 'https://my.instance' },
         auth: { domain: 'my.instance', token_env: 'MY_INSTANCE_TOKEN' },
+        announce_auth: { domain: 'my.instance', token_env: 'MY_INSTANCE_ANNOUNCE_TOKEN' },
         max_severity: 'suspend',
         max_followed_severity: 'silence',
         remove: true,
@@ -125,7 +126,7 @@ describe('loadConfig: defaults', () => {
       reject_ratio: 0.5,
       concurrency: 4,
     });
-    expect(c.output).toEqual({ format: 'csv' });
+    expect(c.output).toEqual({ format: 'csv', feed_entries: 50 });
     expect(c.sources).toEqual([{ index: 0, name: 'a.csv', location: { kind: 'file', path: join(dir, 'lists/a.csv') }, format: 'auto' }]);
     expect(c.destinations[0]).toEqual({
       index: 0,

@@ -300,6 +300,9 @@ describe('YAML recipes', () => {
     expect(diffAt).toBeGreaterThanOrEqual(0);
     expect(mergeAt).toBeGreaterThan(diffAt);
     expect(runs.slice(mergeAt).some((r) => /git commit/.test(r) && /git push/.test(r))).toBe(true);
+    // The changelog and its feed are published beside the list, from the same --against.
+    expect(runs[mergeAt]).toMatch(/--against "\$RUNNER_TEMP\/previous-blocklist\.csv" --changelog CHANGELOG\.md --feed feed\.xml/);
+    expect(runs.slice(mergeAt).some((r) => /git add blocklist\.csv CHANGELOG\.md feed\.xml/.test(r))).toBe(true);
     const upload = steps.find((s) => String(s.uses).startsWith('actions/upload-artifact'))!;
     expect(upload.with.path).toBe('report.html');
   });
