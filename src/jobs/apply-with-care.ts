@@ -5,8 +5,12 @@ import { createInterface } from 'node:readline/promises';
 import type { DestinationConfig } from '../config/index.js';
 import { EXIT, UnsafeError } from '../errors.js';
 import { getLogger } from '../log.js';
+import { JournalWriter } from '../journal/append-journal.js';
+import { newRunId, type JournalCommand } from '../journal/journal-record.js';
+import { writeRecord } from '../journal/write-record.js';
 import type { Plan, StoredBlock } from '../model.js';
 import { applyPlan, type ApplyReport } from '../sync/apply-plan.js';
+import { isOwned } from '../sync/ownership.js';
 import { writeSnapshot } from '../sync/snapshot.js';
 import { planHasChanges } from '../sync/summarize-plan.js';
 import type { JobContext } from './context.js';
@@ -15,6 +19,8 @@ import type { OpenedStore } from './open-store.js';
 export interface ApplyOutcome {
   report?: ApplyReport;
   snapshot?: string;
+  /** The run id its journal lines carry (set once writing started). */
+  run?: string;
   code: number;
   declined?: boolean;
 }
@@ -37,7 +43,13 @@ export async function confirm(ctx: JobContext, question: string): Promise<boolea
   }
 }
 
-export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: DestinationConfig, plan: Plan, current: StoredBlock[]): Promise<ApplyOutcome> {
+/** Which command writes, and where its journal lives (`<cache_dir>/journal/`). */
+export interface JournalTarget {
+  command: JournalCommand;
+  cacheDir: string;
+}
+
+export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: DestinationConfig, plan: Plan, current: StoredBlock[], target: JournalTarget): Promise<ApplyOutcome> {
   if (!planHasChanges(plan)) return { code: EXIT.OK };
   if (!(await confirm(ctx, `Apply these changes to ${dest.domain}?`))) {
     ctx.stderr.write('nothing applied\n');
@@ -45,8 +57,38 @@ export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: 
   }
   const log = await getLogger();
   await opened.preflight();
-  const snapshot = await writeSnapshot(dest.snapshot_dir, dest.domain, current);
-  log.info({ event: 'snapshot_saved', destination: dest.domain, path: snapshot }, `saved the current blocks of ${dest.domain} to ${snapshot}`);
+  // The journal opens before the snapshot and the first write: a journal that cannot be written
+  // stops the run before it changes anything, and the snapshot names the run that follows it.
+  const started = new Date();
+  const run = newRunId(started);
+  const journal = await JournalWriter.open({
+    cacheDir: target.cacheDir,
+    destination: dest.domain,
+    command: target.command,
+    run,
+    onWarning: (m) => log.warn({ event: 'journal_torn_line', destination: dest.domain }, m),
+  });
+  let outcome: { report: ApplyReport; code: number } | undefined;
+  let snapshot: string | undefined;
+  try {
+    snapshot = await writeSnapshot(dest.snapshot_dir, dest.domain, current, started, run);
+    log.info({ event: 'snapshot_saved', destination: dest.domain, path: snapshot, run }, `saved the current blocks of ${dest.domain} to ${snapshot}`);
+    outcome = await applyJournaled(ctx, opened, dest, plan, journal);
+  } finally {
+    // Before the run reports (and also when it throws): a run without this line was killed.
+    try {
+      await journal.end(outcome?.code ?? EXIT.ERROR);
+    } catch (err) {
+      log.error({ event: 'journal_failed', destination: dest.domain }, (err as Error).message);
+      if (outcome) outcome.code = EXIT.ERROR;
+    }
+  }
+  return { ...outcome, snapshot, run };
+}
+
+async function applyJournaled(ctx: JobContext, opened: OpenedStore, dest: DestinationConfig, plan: Plan, journal: JournalWriter): Promise<{ report: ApplyReport; code: number }> {
+  const log = await getLogger();
+  const isManaged = (b: Pick<StoredBlock, 'private_comment'>) => isOwned(b, dest.marker);
 
   const controller = new AbortController();
   const onSignal = (sig: string) => {
@@ -65,14 +107,19 @@ export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: 
       maxWrites: dest.max_writes,
       marker: dest.marker,
       signal: controller.signal,
+      onWritten: async (w) => {
+        const record = writeRecord(w, isManaged);
+        if (record) await journal.append(record);
+      },
       ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}`) } : {}),
     });
     if (progress) process.stderr.write('\n');
     await opened.store.flush?.();
     for (const f of report.failed) log.error({ event: 'write_failed', destination: dest.domain, domain: f.domain, action: f.action }, `${f.action} ${f.domain} failed: ${f.message}`);
     for (const c of report.conflicts) log.warn({ event: 'write_conflict', destination: dest.domain, domain: c.domain }, c.message);
-    const code = report.aborted || report.failed.length ? EXIT.ERROR : EXIT.OK;
-    return { report, snapshot, code };
+    if (report.recordError) log.error({ event: 'journal_failed', destination: dest.domain }, `${report.recordError}; stopped before the next write`);
+    const code = report.aborted || report.failed.length || report.recordError ? EXIT.ERROR : EXIT.OK;
+    return { report, code };
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

@@ -40,7 +40,7 @@ export async function runApply(ctx: JobContext): Promise<number> {
       for (const r of brakes.reasons) ctx.stdout.write(`brake: ${r}\n`);
       return EXIT.UNSAFE;
     }
-    const applied = await applyWithCare(ctx, opened, dest, plan, current);
+    const applied = await applyWithCare(ctx, opened, dest, plan, current, { command: 'apply', cacheDir: config.fetch.cache_dir });
     if (applied.report) ctx.stdout.write(ctx.opts.json === true ? JSON.stringify(applied.report, null, 2) + '\n' : formatApplyReport(dest.domain, applied.report, applied.snapshot));
     await opened.store.close?.();
     return applied.code;

@@ -26,7 +26,7 @@ export async function runRestore(ctx: JobContext): Promise<number> {
     const plan = planRestore(snap.blocks, current, { domain: dest.domain, marker: dest.marker }, { storeFingerprint: storeFingerprint(current) });
     ctx.stdout.write(ctx.opts.json === true && dryRun ? JSON.stringify(plan, null, 2) + '\n' : formatPlanTable(plan, { color: ctx.color, current }));
     if (dryRun) return EXIT.OK;
-    const applied = await applyWithCare(ctx, opened, dest, plan, current);
+    const applied = await applyWithCare(ctx, opened, dest, plan, current, { command: 'restore', cacheDir: config.fetch.cache_dir });
     if (applied.report) ctx.stdout.write(formatApplyReport(dest.domain, applied.report, applied.snapshot));
     await opened.store.close?.();
     return applied.code;

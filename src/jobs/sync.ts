@@ -113,7 +113,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
         codes.push(EXIT.UNSAFE);
         continue;
       }
-      const applied = await applyWithCare(ctx, opened, dest, dp.plan, dp.current);
+      const applied = await applyWithCare(ctx, opened, dest, dp.plan, dp.current, { command: 'sync', cacheDir: config.fetch.cache_dir });
       codes.push(applied.code);
       if (applied.report) {
         entry.applied = applied.report;

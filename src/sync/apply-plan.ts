@@ -4,7 +4,7 @@
 // crash) is completed by the next run, because the next plan is recomputed from the store.
 import pLimit from 'p-limit';
 import { FLAG_FIELDS, isSeverity, severityRank } from '../model.js';
-import type { BlockFields, DomainBlock, Plan, PlanEntry } from '../model.js';
+import type { BlockFields, DomainBlock, Plan, PlanEntry, StoredBlock } from '../model.js';
 import { scrub } from '../log.js';
 import { ExistingBlockConflict } from './store.js';
 import type { Store } from './store.js';
@@ -33,6 +33,17 @@ export interface ApplyReport {
   writes: number;
   /** Set when `maxWrites` stopped the run before every entry was attempted. */
   maxWritesReached?: boolean;
+  /** Set when `onWritten` failed (the journal could not be written): the run stopped there. */
+  recordError?: string;
+}
+
+/** A write that took effect, for the journal: the entry and the block the store holds after it. */
+export interface WriteOutcome {
+  entry: PlanEntry & { action: WriteAction };
+  /** The store's block after the write, as it answered (null after a delete). */
+  after: StoredBlock | null;
+  /** A create that found the domain already blocked: `after` is that block, nothing was written now. */
+  existed?: boolean;
 }
 
 export interface ApplyOptions {
@@ -46,6 +57,11 @@ export interface ApplyOptions {
   marker?: string;
   onProgress?: (done: number, total: number, entry: PlanEntry) => void;
   onEvent?: (e: ApplyEvent) => void;
+  /**
+   * Awaited after each write that took effect, before the next phase starts and before the run
+   * reports (the journal appends and fsyncs here). When it throws, no new write starts.
+   */
+  onWritten?: (w: WriteOutcome) => Promise<void> | void;
 }
 
 const isWrite = (e: PlanEntry): e is PlanEntry & { action: WriteAction } =>
@@ -90,7 +106,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     ...depths.map((d) => creates.filter((e) => depth(e.domain) === d).sort(byDomain)),
   ].filter((p) => p.length > 0);
 
-  let stopped: 'aborted' | 'max_writes' | 'refused' | 'unreachable' | undefined;
+  let stopped: 'aborted' | 'max_writes' | 'refused' | 'unreachable' | 'unrecorded' | undefined;
   const notStarted: Array<PlanEntry & { action: WriteAction }> = [];
 
   const run = async (entry: PlanEntry & { action: WriteAction }): Promise<void> => {
@@ -106,13 +122,17 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     } else {
       report.writes++;
       emit({ type: 'start', action: entry.action, domain: entry.domain });
+      let outcome: WriteOutcome | undefined;
       try {
-        await prepared();
+        const after = await prepared();
         (entry.action === 'create' ? report.created : entry.action === 'update' ? report.updated : report.deleted).push(entry.domain);
         emit({ type: 'done', action: entry.action, domain: entry.domain });
+        outcome = { entry, after };
       } catch (err) {
-        if (entry.action === 'create' && err instanceof ExistingBlockConflict) conflict(entry, err);
-        else {
+        if (entry.action === 'create' && err instanceof ExistingBlockConflict) {
+          conflict(entry, err);
+          if (err.existing.domain === entry.domain) outcome = { entry, after: err.existing, existed: true };
+        } else {
           fail(entry, scrub(err instanceof Error ? err.message : String(err)));
           // A rejected token or missing scope fails every write the same way: stop spending the
           // rate budget on requests that cannot succeed.
@@ -120,6 +140,15 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
           // Likewise a destination still unreachable after the client's retries: every later
           // write would wait out the same retries (minutes on a long plan) and fail the same way.
           else if (isUnreachable(err)) stopped ??= 'unreachable';
+        }
+      }
+      if (outcome && opts.onWritten) {
+        try {
+          await opts.onWritten(outcome);
+        } catch (err) {
+          // An unrecorded write could not be undone by `restore`: make no more of them.
+          report.recordError ??= scrub(err instanceof Error ? err.message : String(err));
+          stopped ??= 'unrecorded';
         }
       }
     }
@@ -150,7 +179,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   };
 
   /** The write to send, or why it cannot be sent (a malformed entry is a planner bug). */
-  const prepare = (entry: PlanEntry & { action: WriteAction }): (() => Promise<unknown>) | string => {
+  const prepare = (entry: PlanEntry & { action: WriteAction }): (() => Promise<StoredBlock | null>) | string => {
     if (entry.action === 'create') {
       if (!entry.desired) return 'create entry without desired fields (planner bug)';
       if (!isSeverity(entry.desired.severity)) return `invalid severity ${JSON.stringify(entry.desired.severity)}`;
@@ -159,7 +188,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     }
     const id = entry.current?.id;
     if (!id) return `${entry.action} entry without the current block's id (planner bug)`;
-    if (entry.action === 'delete') return () => store.remove(id);
+    if (entry.action === 'delete') return async () => (await store.remove(id), null);
     const fields = updateFields(entry);
     if (typeof fields === 'string') return fields;
     return () => store.update(id, fields);
@@ -181,11 +210,13 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
           ? 'not started: the destination refused the token'
           : stopped === 'unreachable'
             ? 'not started: the destination could not be reached'
-            : `not started: max_writes (${maxWrites}) reached`;
+            : stopped === 'unrecorded'
+              ? 'not started: the journal could not be written'
+              : `not started: max_writes (${maxWrites}) reached`;
     for (const e of notStarted) {
       report.skipped.push({ domain: e.domain, reason });
     }
-    if (stopped !== 'refused' && stopped !== 'unreachable') emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
+    if (stopped === 'aborted' || stopped === 'max_writes') emit({ type: 'stopped', reason: stopped, remaining: notStarted.length });
     if (stopped === 'max_writes') report.maxWritesReached = true;
   }
   report.aborted = stopped === 'aborted' || opts.signal?.aborted === true;

@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../output/atomic-write.js';
 export interface Snapshot {
   destination: string;
   taken_at: string;
+  /** The run that took it, before its first write: where `restore` starts undoing in the journal. */
+  run?: string;
   blocks: StoredBlock[];
 }
 
@@ -41,6 +43,7 @@ const snapshotSchema = z.object({
   version: z.literal(1),
   destination: z.string().min(1),
   taken_at: z.string().min(1),
+  run: z.string().min(1).optional(),
   blocks: z.array(blockSchema),
 });
 
@@ -59,13 +62,13 @@ const clean = (b: StoredBlock): StoredBlock => ({
  * Save `blocks` as `<dir>/<destination>-<UTC stamp>.json` atomically and return the path. Two
  * snapshots of one destination within the same second get `-2`, `-3`… rather than overwriting.
  */
-export async function writeSnapshot(dir: string, destination: string, blocks: StoredBlock[], now: Date = new Date()): Promise<string> {
+export async function writeSnapshot(dir: string, destination: string, blocks: StoredBlock[], now: Date = new Date(), run?: string): Promise<string> {
   const taken_at = now.toISOString();
   const base = `${snapshotPrefix(destination)}-${snapshotStamp(now)}`;
   await fs.mkdir(dir, { recursive: true });
   let file = path.join(dir, `${base}.json`);
   for (let n = 2; await exists(file); n++) file = path.join(dir, `${base}-${n}.json`);
-  const data = { version: 1, destination, taken_at, blocks: blocks.map(clean).sort(byDomain) };
+  const data = { version: 1, destination, taken_at, ...(run !== undefined ? { run } : {}), blocks: blocks.map(clean).sort(byDomain) };
   await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
   return file;
 }
@@ -101,8 +104,8 @@ export async function readSnapshot(file: string): Promise<Snapshot> {
       hint: 'pass a file written by `fediblock sync` (snapshot_dir)',
     });
   }
-  const { destination, taken_at, blocks } = r.data;
-  return { destination, taken_at, blocks: blocks.map((b) => clean(b as StoredBlock)) };
+  const { destination, taken_at, run, blocks } = r.data;
+  return { destination, taken_at, ...(run !== undefined ? { run } : {}), blocks: blocks.map((b) => clean(b as StoredBlock)) };
 }
 
 /** Paths of a destination's snapshots in `dir`, oldest first; [] when the directory does not exist. */

@@ -1,0 +1,143 @@
+// Reads a destination's journal (the only way log, restore and announce see it). A torn last
+// line, left by a run killed while appending, is skipped and reported as a warning; any other
+// unreadable line is an error naming the file and line, because a journal with a hole in the
+// middle cannot be trusted to undo anything.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+// A namespace import lets esbuild drop the parts of zod never used.
+import * as z from 'zod';
+import { FediblockError } from '../errors.js';
+import { SEVERITIES } from '../model.js';
+import { isRunEnd, journalPath, type JournalEntry, type JournalLine } from './journal-record.js';
+
+export interface Journal {
+  /** The file read (it may not exist: then everything is empty). */
+  path: string;
+  /** Every line in file order: writes and run ends. */
+  lines: JournalLine[];
+  /** The writes only, in file order. */
+  entries: JournalEntry[];
+  /** Things worth telling once (a torn last line). */
+  warnings: string[];
+}
+
+const block = z.object({
+  id: z.string(),
+  severity: z.enum(SEVERITIES),
+  reject_media: z.boolean(),
+  reject_reports: z.boolean(),
+  obfuscate: z.boolean(),
+  public_comment: z.string(),
+  private_comment: z.string(),
+});
+
+const cap = z.object({
+  from: z.enum(SEVERITIES),
+  to: z.enum(SEVERITIES),
+  follows: z.number().optional(),
+  followers: z.number().optional(),
+  error: z.string().optional(),
+});
+
+const base = {
+  v: z.literal(1),
+  time: z.string().min(1),
+  run: z.string().min(1),
+  command: z.enum(['sync', 'apply', 'restore']),
+  destination: z.string().min(1),
+};
+
+const entrySchema = z.object({
+  ...base,
+  action: z.enum(['create', 'update', 'delete', 'adopt']),
+  domain: z.string().min(1),
+  before: block.nullable(),
+  after: block.nullable(),
+  sources: z.array(z.string()),
+  rule: z.string().nullable(),
+  reason: z.string().nullable(),
+  cap: cap.nullable(),
+});
+
+const runEndSchema = z.object({
+  ...base,
+  action: z.literal('run_end'),
+  exit: z.number().int(),
+  writes: z.number().int().min(0),
+});
+
+/** The journal of `destination` under `cacheDir`; empty when fediblock never wrote there. */
+export function readJournal(cacheDir: string, destination: string): Promise<Journal> {
+  return readJournalFile(journalPath(cacheDir, destination));
+}
+
+/** Journal files under `cacheDir` (one per destination), sorted; [] when there are none. */
+export async function listJournals(cacheDir: string): Promise<string[]> {
+  const dir = path.join(cacheDir, 'journal');
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => n.endsWith('.jsonl')).sort().map((n) => path.join(dir, n));
+}
+
+export async function readJournalFile(file: string): Promise<Journal> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path: file, lines: [], entries: [], warnings: [] };
+    throw new FediblockError(`cannot read the journal ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseJournal(text, file);
+}
+
+/** Parses journal text; exported for tests. */
+export function parseJournal(text: string, file: string): Journal {
+  const raw = text.split('\n');
+  // A file that ends in a newline yields one empty string last; anything else there is unterminated.
+  const unterminated = raw.pop() ?? '';
+  const lines: JournalLine[] = [];
+  const warnings: string[] = [];
+  raw.forEach((t, i) => {
+    if (t.trim() === '') return;
+    const parsed = parseLine(t);
+    if (typeof parsed === 'string') {
+      throw new FediblockError(`the journal ${file} is damaged at line ${i + 1}: ${parsed}`, {
+        hint: 'fediblock only appends to it; move the file aside to start a new journal (restore then cannot undo the writes it held)',
+      });
+    }
+    lines.push(parsed);
+  });
+  if (unterminated.trim() !== '') {
+    const parsed = parseLine(unterminated);
+    if (typeof parsed === 'string') {
+      warnings.push(`${file}: the last line (${raw.length + 1}) is incomplete, left by a run killed while writing it; ignored`);
+    } else {
+      lines.push(parsed);
+    }
+  }
+  return { path: file, lines, entries: lines.filter((l): l is JournalEntry => !isRunEnd(l)), warnings };
+}
+
+function parseLine(t: string): JournalLine | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(t);
+  } catch (err) {
+    return `not JSON (${(err as Error).message})`;
+  }
+  const v = (data as { v?: unknown } | null)?.v;
+  if (typeof v === 'number' && v > 1) return `written by a newer fediblock (journal version ${v})`;
+  const isEnd = (data as { action?: unknown } | null)?.action === 'run_end';
+  const r = isEnd ? runEndSchema.safeParse(data) : entrySchema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue && issue.path.length ? issue.path.map(String).join('.') : 'line';
+    return `${where}: ${issue?.message ?? 'invalid'}`;
+  }
+  return r.data as JournalLine;
+}
