@@ -163,6 +163,10 @@ export interface PlanEntry {
   current?: StoredBlock;
   changes?: Partial<Record<keyof BlockFields, FieldChange>>;
   cap?: FollowCap;
+  /** Create/update/delete: names of the sources that named the domain, config order (the journal records why). */
+  sources?: string[];
+  /** Create/update/delete: the merge rule that decided it, e.g. "max plan", or why the merge left it out. */
+  rule?: string;
 }
 
 export interface Plan {
@@ -174,4 +178,6 @@ export interface Plan {
   entries: PlanEntry[];
   /** Why deletions are held this run (stale/shrunk/failed sources), empty when none. */
   holds: string[];
+  /** Sources or allowlists that had failed with no usable copy when the plan was made: `apply` refuses such a plan. */
+  failed_sources?: string[];
 }

@@ -105,6 +105,7 @@ program
   .description('apply a reviewed plan, refusing if the destination changed since it was made')
   .option('-y, --yes', 'apply without asking')
   .option('--force', 'apply even if a brake fires')
+  .option('-n, --dry-run', 'print the plan and write nothing')
   .option('--json', 'print the result as JSON')
   .addHelpText('after', '\nExample:\n  fediblock sync --plan-out plan.json && fediblock apply plan.json --yes')
   .action((plan, opts, cmd) => runCommand('apply', cmd, { ...opts, plan }));

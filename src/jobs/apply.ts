@@ -5,23 +5,53 @@ import type { Plan } from '../model.js';
 import { checkBrakes } from '../sync/check-brakes.js';
 import { storeFingerprint } from '../sync/fingerprint.js';
 import { formatPlanTable } from '../sync/format-plan.js';
-import { applyWithCare, formatApplyReport, requireYesOffTty } from './apply-with-care.js';
+import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
 import { openStore } from './open-store.js';
 import { policyOf } from './plan-destination.js';
 
-export async function runApply(ctx: JobContext): Promise<number> {
-  requireYesOffTty(ctx, 'apply');
-  const file = String(ctx.opts.plan);
-  let plan: Plan;
+const NOT_A_PLAN = 'not a fediblock plan (expected JSON written by sync --plan-out)';
+
+async function readPlan(file: string): Promise<Plan> {
+  let text: string;
   try {
-    plan = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    text = await readFile(file, 'utf8');
   } catch (e) {
     throw new FediblockError(`cannot read the plan ${file}: ${(e as Error).message}`);
   }
-  if (plan?.version !== 1 || !Array.isArray(plan.entries) || typeof plan.destination !== 'string') {
-    throw new FediblockError(`${file} is not a fediblock plan (write one with \`fediblock sync --plan-out ${file}\`)`);
+  let plan: Plan;
+  try {
+    plan = JSON.parse(text) as Plan;
+  } catch {
+    throw new FediblockError(`${file} is ${NOT_A_PLAN}`);
+  }
+  if (plan?.version !== 1 || !Array.isArray(plan.entries) || typeof plan.destination !== 'string' || typeof plan.store_fingerprint !== 'string') {
+    throw new FediblockError(`${file} is ${NOT_A_PLAN}`);
+  }
+  return plan;
+}
+
+export async function runApply(ctx: JobContext): Promise<number> {
+  const dryRun = ctx.opts.dryRun === true;
+  if (!dryRun) requireYesOffTty(ctx, 'apply');
+  const file = String(ctx.opts.plan);
+  const plan = await readPlan(file);
+  // decisions.md: a failed source means nothing is applied (under `min` or a threshold a missing
+  // source can raise severities or add domains), and a plan keeps that fact.
+  if (plan.failed_sources?.length) {
+    throw new UnsafeError(
+      `${file} was made while ${plan.failed_sources.map((s) => `${s} failed`).join(', ')} (no usable copy); refusing to apply it`,
+      'fix the source, then make a new plan: fediblock sync --plan-out PLAN',
+    );
+  }
+  // Held deletions are part of the plan (skips); applying the rest still ends with exit 4.
+  const heldCode = plan.holds?.length ? EXIT.HELD : EXIT.OK;
+  if (dryRun) {
+    if (ctx.opts.json === true) ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+    else if (!ctx.quiet) ctx.stdout.write(formatPlanTable(plan, { color: ctx.color }));
+    for (const h of plan.holds ?? []) ctx.stderr.write(`deletions held: ${h}\n`);
+    return heldCode;
   }
   const config = await openConfig(ctx);
   const dest = config.destinations.find((d) => d.domain === plan.destination);
@@ -43,7 +73,8 @@ export async function runApply(ctx: JobContext): Promise<number> {
     const applied = await applyWithCare(ctx, opened, dest, plan, current, { command: 'apply', cacheDir: config.fetch.cache_dir });
     if (applied.report) ctx.stdout.write(ctx.opts.json === true ? JSON.stringify(applied.report, null, 2) + '\n' : formatApplyReport(dest.domain, applied.report, applied.snapshot));
     await opened.store.close?.();
-    return applied.code;
+    if (applied.code === EXIT.OK && heldCode !== EXIT.OK) for (const h of plan.holds) ctx.stderr.write(`deletions held: ${h}\n`);
+    return worstCode([applied.code, heldCode]);
   } finally {
     await lock.release();
   }

@@ -14,6 +14,7 @@ import { openConfig } from './open-config.js';
 import { openStore } from './open-store.js';
 import { saveIntermediate, saveMerged } from './save-lists.js';
 import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
+import { annotatePlan } from './plan-provenance.js';
 
 export const runDiff = (ctx: JobContext) => runPlanAndApply(ctx, 'diff');
 export const runSync = (ctx: JobContext) => runPlanAndApply(ctx, 'sync');
@@ -84,8 +85,11 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
       }
     }
 
+    const provenance = { outcome: run.outcome, settings: run.settings, sourceNames: new Map(run.sources.map((s) => [s.list.index, s.list.name])) };
     for (const t of targets) {
       const { dp, opened, dest } = await t.plan();
+      dp.plan = annotatePlan(dp.plan, provenance);
+      if (run.failed.length) dp.plan.failed_sources = run.failed.map((s) => s.list.name);
       const changes = planHasChanges(dp.plan);
       const entry: Record<string, unknown> = { destination: t.label, plan: dp.plan, brakes: dp.brakes, follow_checks: dp.followChecks };
       results.push(entry);
