@@ -525,12 +525,14 @@ describe('§1.1 uniqueness race', () => {
     const second = await post(e, 'BAD.example');
     expect(second.status).toBe(422);
     expect(await second.json()).toEqual({ error: 'Duplicate record' });
+    // It waited on the unique index for the first transaction, so the row is there by now.
+    expect(e.blocks().map((b) => b.domain)).toEqual(['bad.example']);
     expect((await first).status).toBe(200);
     expect(e.blocks().map((b) => b.domain)).toEqual(['bad.example']);
     // Once the first has landed, a POST is the ordinary conflict again.
     const third = await post(e, 'bad.example');
     expect(third.status).toBe(422);
-    expect((await third.json()).existing_domain_block.domain).toBe('bad.example');
+    expect(((await third.json()) as any).existing_domain_block.domain).toBe('bad.example');
   });
 
   it('a client that gives up does not stop the write; the validator variant says "has already been taken"', async () => {

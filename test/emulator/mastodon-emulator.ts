@@ -554,7 +554,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return e;
   };
   /** Domains whose create has been checked but not yet inserted (a slow request, FaultResult `delayMs`). */
-  const inFlightCreates = new Map<string, number>();
+  const inFlightCreates = new Map<string, Array<Promise<void>>>();
   const insert = (row: Row) => {
     asc.push(row); // the new id is the largest, so `asc` stays sorted
     byDomain.set(row.domain, row);
@@ -975,28 +975,32 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       if ('commit' in routed) {
         const pending = routed;
+        const isCreate = method === 'POST';
+        let finish: (() => void) | undefined;
+        let done: Promise<void> | undefined;
         if (delayMs > 0) {
-          // Checked now, written later: the request runs on even if its client gives up.
-          const isCreate = method === 'POST';
-          if (isCreate) inFlightCreates.set(pending.domain, (inFlightCreates.get(pending.domain) ?? 0) + 1);
-          let finish!: () => void;
-          const done = new Promise<void>((r) => (finish = r));
-          running.add(done);
-          try {
-            await sleep(delayMs);
-          } finally {
-            if (isCreate) {
-              const n = (inFlightCreates.get(pending.domain) ?? 1) - 1;
-              if (n > 0) inFlightCreates.set(pending.domain, n);
-              else inFlightCreates.delete(pending.domain);
-            }
-            running.delete(done);
-            finish();
+          // Checked now, written later: the request runs on even if its client gives up. A create's
+          // row holds the unique index meanwhile (inserted, not committed).
+          const d = new Promise<void>((r) => (finish = r));
+          done = d;
+          running.add(d);
+          if (isCreate) inFlightCreates.set(pending.domain, [...(inFlightCreates.get(pending.domain) ?? []), d]);
+          await sleep(delayMs);
+          if (isCreate) {
+            const left = (inFlightCreates.get(pending.domain) ?? []).filter((x) => x !== d);
+            if (left.length) inFlightCreates.set(pending.domain, left);
+            else inFlightCreates.delete(pending.domain);
           }
+        } else if (isCreate) {
+          // A create whose insert meets an uncommitted row of the same domain waits for that
+          // transaction on the unique index, then fails (§1.1 "Duplicate record").
+          while (inFlightCreates.has(pending.domain)) await Promise.all(inFlightCreates.get(pending.domain)!);
         }
         lastEffect = undefined;
         reply = pending.commit();
         if (lastEffect) entry.effect = lastEffect;
+        if (done) running.delete(done);
+        finish?.();
       } else {
         reply = routed;
         if (delayMs > 0) await sleep(delayMs);

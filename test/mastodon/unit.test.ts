@@ -51,8 +51,13 @@ describe('RateBudget', () => {
   const hdr = (remaining: number, reset: number, limit = 20) => ({
     'x-ratelimit-limit': String(limit),
     'x-ratelimit-remaining': String(remaining),
-    'x-ratelimit-reset': new Date(reset).toISOString(),
+    'x-ratelimit-reset': stamp6(reset),
   });
+  /** Mastodon's `iso8601(6)`: the fraction kept to the microsecond. */
+  const stamp6 = (ms: number) => {
+    const whole = Math.floor(ms / 1000);
+    return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(Math.round((ms - whole * 1000) * 1000)).padStart(6, '0')}Z`;
+  };
 
   it('sends one probe while nothing is known, then uses the window', async () => {
     const c = fakeClock(0);
@@ -115,6 +120,20 @@ describe('RateBudget', () => {
     await b.acquire(); // window rolled: full limit assumed
     b.settle(hdr(1, 60_000)); // stale, ignored
     expect(b.estimate()).toBe(20);
+  });
+
+  it('compares windows by whole seconds: a late answer of the same window with a larger Reset fraction does not raise the count (issue 9, hole 8)', async () => {
+    // Mastodon's Reset is the window end plus each request's own sub-second fraction. B was sent
+    // later (fewer left) but in a second with a smaller fraction than A; A's answer arrives last.
+    const c = fakeClock(0);
+    const b = new RateBudget({ now: c.now, sleep: c.sleep });
+    await b.acquire();
+    b.settle(hdr(10, 60_500));
+    await b.acquire();
+    await b.acquire();
+    b.settle(hdr(8, 60_100)); // B
+    b.settle(hdr(9, 60_900)); // A, stale
+    expect(b.estimate()).toBe(8);
   });
 
   it('rejects a silly reserve', () => {

@@ -2,9 +2,10 @@
 //
 // Mastodon (rack-attack) sends X-RateLimit-Limit / -Remaining / -Reset on every token-authenticated
 // response; windows are fixed and aligned to the Unix epoch, and Reset is the end of the current one
-// (ISO 8601, 6 fractional digits). The headers describe the throttle with the fewest remaining
-// requests. We keep `remaining` as the lowest value seen for the current window and subtract the
-// requests still in flight, so concurrent callers cannot overshoot: a request is only sent while
+// (ISO 8601, 6 fractional digits, carrying the request's own sub-second fraction: windows are
+// compared by whole seconds). The headers describe the throttle with the fewest remaining requests.
+// We keep `remaining` as the lowest value seen for the current window and subtract the requests
+// still in flight, so concurrent callers cannot overshoot: a request is only sent while
 // `remaining - inFlight - 1 >= reserve`. Otherwise the caller waits for an in-flight response (which
 // may bring better news) or, when nothing is in flight, until Reset plus a small margin.
 //
@@ -186,11 +187,16 @@ export class RateBudget {
     this.resetAt = undefined;
   }
 
-  private observe(h: RateHeaders): void {
-    if (h.remaining === undefined || h.limit === undefined) {
+  private observe(raw: RateHeaders): void {
+    if (raw.remaining === undefined || raw.limit === undefined) {
       if (this.state === 'never') this.state = 'none';
       return;
     }
+    // Mastodon's Reset is the window's end plus the request's own sub-second fraction
+    // (`now + period - now.to_i % period`): answers of one window differ by up to a second, so a
+    // window is identified by its whole second. Otherwise a late answer of the same window, sent
+    // in a second with a larger fraction, would look like a newer window and raise the count.
+    const h: RateHeaders = raw.reset === undefined ? raw : { ...raw, reset: Math.floor(raw.reset / 1000) * 1000 };
     const now = this.now();
     this.lowestRemaining = this.lowestRemaining === undefined ? h.remaining : Math.min(this.lowestRemaining, h.remaining);
     if (h.reset !== undefined && h.reset + this.marginMs <= now) return; // from a window that has ended
@@ -201,7 +207,7 @@ export class RateBudget {
       this.resetAt = h.reset;
     };
     if (this.remaining === undefined || this.resetAt === undefined || h.reset === undefined) adopt();
-    else if (Math.abs(h.reset - this.resetAt) < 1) {
+    else if (h.reset === this.resetAt) {
       // Same window: responses can arrive out of order, the lowest count is the latest.
       this.remaining = Math.min(this.remaining, h.remaining!);
       this.limit = h.limit;
