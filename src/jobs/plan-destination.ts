@@ -53,6 +53,7 @@ export async function planDestination(
     const log = await getLogger();
     const limit = pLimit(concurrency);
     const counts = store.followCounts.bind(store);
+    let notAsked = 0;
     await Promise.all(
       need.map((d) =>
         limit(async () => {
@@ -63,11 +64,16 @@ export async function planDestination(
             // Never abort the run over a follow check: cap the domain and say why (FediBlockHole #79).
             const message = e instanceof Error ? e.message : String(e);
             follow.set(d, { error: message });
-            log.warn({ event: 'follow_check_failed', destination: policy.domain, domain: d }, `follow check for ${d} failed; capped at ${policy.max_followed_severity} to be safe: ${message}`);
+            // A refused token is reported once (by the check that was refused), then counted.
+            if ((e as { refusedEarlier?: unknown }).refusedEarlier === true) notAsked++;
+            else log.warn({ event: 'follow_check_failed', destination: policy.domain, domain: d }, `follow check for ${d} failed; capped at ${policy.max_followed_severity} to be safe: ${message}`);
           }
         }),
       ),
     );
+    if (notAsked) {
+      log.warn({ event: 'follow_checks_refused', destination: policy.domain, domains: notAsked }, `${notAsked} more follow checks not made (the token was refused); those domains are capped at ${policy.max_followed_severity} too`);
+    }
   } else if (need.length) {
     // A file cannot tell who follows whom; the cap applies to live instances only.
     for (const d of need) follow.set(d, { follows: 0, followers: 0 });

@@ -125,6 +125,60 @@ describe('writes', () => {
   });
 });
 
+describe('a retried POST that loses the race to its own first attempt (issue 9, hole 9)', () => {
+  const ours = { ...emptyBlock('raced.example', 'suspend'), private_comment: 'spam [fediblock]' };
+
+  it('422 "Duplicate record" without existing_domain_block: re-read, and it is ours, so created', async () => {
+    // The first attempt is slow: the client gives up (timeout) and retries while the first still
+    // holds the unique index; Mastodon then answers the retry 422 "Duplicate record" (§1.1).
+    let n = 0;
+    const { emu, client } = await setup({ fault: (r) => (r.method === 'POST' && n++ === 0 ? { delayMs: 600 } : undefined) }, { timeoutMs: 400 });
+    const got = await client.createDomainBlock(ours);
+    expect(got).toMatchObject({ domain: 'raced.example', severity: 'suspend', private_comment: 'spam [fediblock]' });
+    expect(emu.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([200, 422]);
+    expect(emu.blocks()).toHaveLength(1);
+  });
+
+  it('"Domain has already been taken" is the same race; a block that is not ours there is a conflict', async () => {
+    let n = 0;
+    const r1 = await setup({ uniquenessRace: 'taken', fault: (r) => (r.method === 'POST' && n++ === 0 ? { delayMs: 600 } : undefined) }, { timeoutMs: 400 });
+    expect(await r1.client.createDomainBlock(ours)).toMatchObject({ domain: 'raced.example' });
+    await r1.client.close();
+    await r1.emu.stop();
+
+    // Someone else's block behind the same answer: reported as the conflict it is.
+    const r2 = await setup({
+      blocks: [{ domain: 'raced.example', severity: 'silence', private_comment: 'by hand' }],
+      fault: (r) => (r.method === 'POST' ? { status: 422, body: { error: 'Duplicate record' } } : undefined),
+    });
+    const e = await r2.client.createDomainBlock(ours).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ExistingBlockConflict);
+    expect((e as ExistingBlockConflict).existing).toMatchObject({ domain: 'raced.example', severity: 'silence' });
+  });
+
+  it('a 422 whose re-read finds nothing stays the error it was', async () => {
+    const { client } = await setup({ fault: (r) => (r.method === 'POST' ? { status: 422, body: { error: 'Duplicate record' } } : undefined) });
+    const e = await client.createDomainBlock(ours).catch((x: unknown) => x);
+    expect(e).not.toBeInstanceOf(ExistingBlockConflict);
+    expect((e as Error).message).toMatch(/refused to block raced\.example: Duplicate record/);
+  });
+});
+
+describe('measures refused (issue 9, hole 9)', () => {
+  it('a token whose measures calls get 403 is asked once; the other domains fail without a request', async () => {
+    const { emu, client } = await setup({ tokens: { [TOKEN]: { scopes: ['admin:read:domain_blocks', 'admin:write:domain_blocks'], role: 'admin' } } });
+    await client.listDomainBlocks(); // the rate window is known: the checks could go out four at a time
+    const domains = Array.from({ length: 12 }, (_, i) => `d${i}.example`);
+    const results = await Promise.all(domains.map((d) => client.followCounts(d).catch((x: unknown) => x)));
+    for (const [i, r] of results.entries()) {
+      expect(r).toBeInstanceOf(MeasuresError);
+      expect((r as MeasuresError).domain).toBe(domains[i]);
+      expect((r as MeasuresError).status).toBe(403);
+    }
+    expect(emu.requests.filter((r) => r.path === '/api/v1/admin/measures')).toHaveLength(1);
+  });
+});
+
 describe('rate limits', () => {
   it('never spends the reserve: limit 20, reserve 0.1, 50 concurrent creates', async () => {
     const windowMs = 60_000;

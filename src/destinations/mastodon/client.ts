@@ -170,6 +170,9 @@ export class MastodonClient {
   private agent: UndiciAgent | undefined;
   private requests = 0;
   private writes = 0;
+  /** Settles once the first measures call has its answer (see followCounts). */
+  private measuresGate: Promise<void> | undefined;
+  private measuresRefused: MeasuresError | undefined;
 
   constructor(opts: MastodonClientOptions) {
     this.base = checkBaseUrl(opts.baseUrl);
@@ -264,6 +267,17 @@ export class MastodonClient {
         if (!ex.success) throw this.invalid(where, ex.error);
         throw new ExistingBlockConflict(b.domain, toStored(ex.data));
       }
+      // 422 without existing_domain_block: a validation failure, or the uniqueness race (§1.1
+      // "Duplicate record", or "Domain has already been taken"), which a retried POST loses to
+      // its own first attempt. The messages are localised, so look instead: re-read the blocks.
+      // A failed re-read leaves the 422 as the error to report.
+      const found = await this.findBlock(b.domain).catch(() => undefined);
+      if (found) {
+        const sent = blockFields(b);
+        const f = blockFields(found);
+        if ((Object.keys(sent) as Array<keyof BlockFields>).every((k) => sent[k] === f[k])) return found; // ours: created
+        throw new ExistingBlockConflict(b.domain, found);
+      }
       throw new MastodonHttpError(this.scrub(`${this.host} refused to block ${b.domain}: ${serverMessage(parsedBody) ?? 'HTTP 422'}`), {
         status: 422,
         host: this.host,
@@ -272,6 +286,11 @@ export class MastodonClient {
       });
     }
     throw this.unexpected(res, 'POST', url, b.domain);
+  }
+
+  /** The block of exactly `domain`, by listing (the API has no lookup by domain, §1.3). */
+  private async findBlock(domain: string): Promise<StoredBlock | undefined> {
+    return (await this.listDomainBlocks()).find((x) => x.domain === domain);
   }
 
   async updateDomainBlock(id: string, fields: Partial<BlockFields>): Promise<StoredBlock> {
@@ -328,6 +347,32 @@ export class MastodonClient {
    * measures. Every failure is a MeasuresError, so callers can cap the severity and warn.
    */
   async followCounts(domain: string): Promise<{ follows: number; followers: number }> {
+    // The first check goes out alone: a token that may not read measures (403, or 401) is refused
+    // once, and every later check fails with the same answer without spending a request.
+    if (this.measuresGate === undefined) {
+      let open!: () => void;
+      this.measuresGate = new Promise<void>((r) => (open = r));
+      try {
+        return await this.countFollows(domain);
+      } catch (e) {
+        if (e instanceof MeasuresError && (e.status === 401 || e.status === 403)) this.measuresRefused = e;
+        throw e;
+      } finally {
+        open();
+      }
+    }
+    await this.measuresGate;
+    const refused = this.measuresRefused;
+    if (refused) {
+      throw new MeasuresError(domain, `follower check for ${domain} not made: ${refused.message.replace(/^follower check for \S+ failed: /, '')}`, {
+        status: refused.status!,
+        refusedEarlier: true,
+      });
+    }
+    return this.countFollows(domain);
+  }
+
+  private async countFollows(domain: string): Promise<{ follows: number; followers: number }> {
     const url = this.url('/api/v1/admin/measures');
     const now = this.now();
     const body = {

@@ -43,11 +43,14 @@ export class MastodonHttpError extends FediblockError {
 export class MeasuresError extends FediblockError {
   readonly domain: string;
   readonly status: number | undefined;
-  constructor(domain: string, message: string, opts: { status?: number; cause?: unknown } = {}) {
+  /** Not asked: the token was refused measures earlier in this run (the refusal is reported once). */
+  readonly refusedEarlier: boolean;
+  constructor(domain: string, message: string, opts: { status?: number; cause?: unknown; refusedEarlier?: boolean } = {}) {
     super(message, opts.cause === undefined ? {} : { cause: opts.cause });
     this.name = 'MeasuresError';
     this.domain = domain;
     this.status = opts.status;
+    this.refusedEarlier = opts.refusedEarlier === true;
   }
 }
 

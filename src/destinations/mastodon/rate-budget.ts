@@ -196,7 +196,7 @@ export class RateBudget {
     // (`now + period - now.to_i % period`): answers of one window differ by up to a second, so a
     // window is identified by its whole second. Otherwise a late answer of the same window, sent
     // in a second with a larger fraction, would look like a newer window and raise the count.
-    const h: RateHeaders = raw.reset === undefined ? raw : { ...raw, reset: Math.floor(raw.reset / 1000) * 1000 };
+    const h = { ...raw, limit: raw.limit, remaining: raw.remaining, reset: raw.reset === undefined ? undefined : Math.floor(raw.reset / 1000) * 1000 };
     const now = this.now();
     this.lowestRemaining = this.lowestRemaining === undefined ? h.remaining : Math.min(this.lowestRemaining, h.remaining);
     if (h.reset !== undefined && h.reset + this.marginMs <= now) return; // from a window that has ended
