@@ -50,13 +50,31 @@ export interface Reject {
   reason: string;
   /** The offending value, shortened, for the message. */
   value?: string;
+  /** Where, when a line means nothing (a FIRES change: `change <uuid>`). */
+  at?: string;
 }
 
 /** Something worth telling the admin that is not an error (canary dropped, duplicate header…). */
 export interface Notice {
   source: string;
   line?: number;
+  /** Where, when a line means nothing (a FIRES change: `change <uuid>`). */
+  at?: string;
   message: string;
+}
+
+/** The record that decided what a source says about a domain: for FIRES, the latest change. */
+export interface SourceEvidence {
+  kind: 'fires';
+  /** Recommendation, Advisory, Retraction. */
+  type: string;
+  policy?: string;
+  filters?: string[];
+  /** Label names (or the label URL's last segment). */
+  labels: string[];
+  published?: string;
+  /** The change's id (URL). */
+  change: string;
 }
 
 export interface ParseResult {
@@ -84,6 +102,8 @@ export interface SourceList {
   /** Which optional fields this source contributes; undefined = the merge's import_fields. */
   import_fields?: OptionalField[];
   status: SourceStatus;
+  /** Per domain, the record that decided it (FIRES sources), for `explain`. */
+  evidence?: Record<string, SourceEvidence>;
 }
 
 export type MergePlan = 'max' | 'min';

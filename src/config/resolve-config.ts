@@ -69,6 +69,10 @@ function resolveSource(s: RawSource, index: number, baseDir: string, ctx: Resolv
   }
   if (location === undefined) return undefined;
   let severity = s.severity;
+  if (s.format === 'fires' && location.kind !== 'url') {
+    p.try([...at, 'url'], () => { throw new Error('a FIRES source is read from its server: give the dataset\'s https URL (…/datasets/<id>)'); });
+    return undefined;
+  }
   if (s.format === 'fediseer') {
     const kind = p.try([...at, 'url'], () => fediseerKind(location));
     if (kind === undefined) return undefined;
@@ -164,7 +168,8 @@ export function resolveConfig(raw: RawConfig, ctx: ResolveContext, warnings: str
 
   const sources = assignNames(
     raw.source.map((s, i) => resolveSource(s, i, baseDir, ctx, p)).filter((s) => s !== undefined),
-    (s) => deriveName(s.location),
+    // A FIRES dataset URL ends in a UUID: the server's host reads better.
+    (s) => (s.format === 'fires' && s.location.kind === 'url' ? new URL(s.location.url).hostname : deriveName(s.location)),
     'source',
     p,
   );

@@ -17,7 +17,7 @@ import { parseDuration, parseSize } from './units.js';
 
 export const LIST_SOURCE_FORMATS = ['auto', 'csv', 'mastodon_csv', 'json', 'rapidblock_json', 'rapidblock_csv', 'text'] as const;
 /** Services read through their own APIs rather than as one list file (issue 11). */
-export const SERVICE_FORMATS = ['fediseer'] as const;
+export const SERVICE_FORMATS = ['fediseer', 'fires'] as const;
 export const SOURCE_FORMATS = [...LIST_SOURCE_FORMATS, ...SERVICE_FORMATS] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 /** Allowlists are lists of domains: a service's censures or recommendations are not. */
@@ -130,11 +130,12 @@ export const sourceSchema = z
           if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only applies to an instance source (instance = "…") or a Fediseer source (format = "fediseer")' });
         }
       }
-      if (s.verify_key !== undefined && s.format === 'fediseer') {
+      if (s.verify_key !== undefined && (s.format === 'fires' || s.format === 'fediseer')) {
         ctx.addIssue({ code: 'custom', path: ['verify_key'], message: `only applies to a list published with a RapidBlock signature, not to format "${s.format}"` });
       }
       if (s.severity !== undefined && !SEVERITY_KEY_FORMATS.includes(s.format)) {
-        ctx.addIssue({ code: 'custom', path: ['severity'], message: 'only applies to entries without a severity (text, rapidblock_csv, Fediseer censures); this format carries its own severities: use max_severity to cap them' });
+        const why = s.format === 'fires' ? 'a FIRES recommendation carries its own policy' : 'this format carries its own severities';
+        ctx.addIssue({ code: 'custom', path: ['severity'], message: `only applies to entries without a severity (text, rapidblock_csv, Fediseer censures); ${why}: use max_severity to cap them` });
       }
     } else {
       for (const k of urlOnly) if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'only applies to a url source' });

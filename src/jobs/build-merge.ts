@@ -133,7 +133,10 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
       ready.delete(next);
       if (s.status === 'failed') continue;
       merge.add(s.list);
-      if (!keepRows) s.list.blocks = [];
+      if (!keepRows) {
+        s.list.blocks = [];
+        delete s.list.evidence;
+      }
     }
   };
   const loaded = await loadSources([...specs, ...allowSpecs], settingsFetch, { onLoaded });
@@ -179,5 +182,6 @@ export function sourceLines(run: MergeRun) {
     notices: s.notices,
     warnings: s.warnings,
     error: s.error,
+    details: s.details,
   }));
 }

@@ -14,7 +14,7 @@ export async function runCheck(ctx: JobContext): Promise<number> {
   } else {
     ctx.stdout.write(`config ${config.path} is valid (${config.mode === 'fediblockhole' ? 'FediBlockHole config, translated' : 'native'})\n`);
     for (const w of config.warnings) ctx.stdout.write(`warning: ${w}\n`);
-    ctx.stdout.write(`sources:\n${formatSourceReport(lines, Infinity)}`);
+    ctx.stdout.write(`sources:\n${formatSourceReport(lines, Infinity, { details: true })}`);
   }
   if (run.failed.length) return EXIT.ERROR;
   return run.holds.length ? EXIT.HELD : EXIT.OK;

@@ -1,7 +1,7 @@
 // `explain DOMAIN`: why a domain is (or is not) in the merged list. Votes are recomputed from the
 // source lists for the domain and its parents only (the merge keeps just source indexes), using
 // the same narrowing, capping and digest rules as the merge itself.
-import type { BlockFields, DomainBlock, DropReason, FlagField, MergePlan, MergeResult, MergeSettings, MergedBlock, Severity, SourceList } from '../model.js';
+import type { BlockFields, DomainBlock, DropReason, FlagField, MergePlan, MergeResult, MergeSettings, MergedBlock, Severity, SourceEvidence, SourceList } from '../model.js';
 import { FLAG_FIELDS, severityRank } from '../model.js';
 import { describeThreshold, meetsThreshold } from './apply-threshold.js';
 import { capSeverity } from './cap-severity.js';
@@ -21,6 +21,15 @@ export interface Vote extends BlockFields {
   via_digest?: string[];
   /** Rows of this source folded into the vote (more than 1 = duplicates). */
   rows: number;
+  /** The record that decided this source's say (a FIRES change). */
+  decided_by?: SourceEvidence;
+}
+
+/** A source that names the domain without voting for a block (a FIRES Retraction, Advisory, accept). */
+export interface Mention {
+  source: number;
+  name: string;
+  decided_by: SourceEvidence;
 }
 
 export type Outcome =
@@ -42,6 +51,8 @@ export type Outcome =
 export interface DomainExplanation {
   domain: string;
   votes: Vote[];
+  /** Sources whose latest word on the domain is not a block. */
+  mentions?: Mention[];
   outcome: Outcome;
 }
 
@@ -59,7 +70,13 @@ export interface Explanation {
 export function explainDomain(domain: string, lists: SourceList[], settings: MergeSettings, result: MergeResult): Explanation {
   const wanted = [domain, ...parentDomains(domain)];
   const votes = collectVotes(wanted, lists, settings);
-  const entries = wanted.map((d) => ({ domain: d, votes: votes.get(d) ?? [], outcome: outcomeFor(d, votes.get(d) ?? [], settings, result, lists.length) }));
+  const entries: DomainExplanation[] = wanted.map((d) => {
+    const own = votes.get(d) ?? [];
+    const mentions = lists
+      .filter((l) => l.evidence?.[d] !== undefined && !own.some((v) => v.source === l.index))
+      .map((l) => ({ source: l.index, name: l.name, decided_by: l.evidence![d]! }));
+    return { domain: d, votes: own, ...(mentions.length ? { mentions } : {}), outcome: outcomeFor(d, own, settings, result, lists.length) };
+  });
   // A blocked domain is governed by its own rule (Mastodon's `rule_for` takes the longest match).
   const covered_by = findBlock(result, domain) !== undefined ? undefined : wanted.slice(1).find((d) => findBlock(result, d) !== undefined);
   return {
@@ -99,6 +116,8 @@ function collectVotes(wanted: string[], lists: SourceList[], settings: MergeSett
     }
     for (const [d, { domain: _d, sources: _s, ...block }] of finishFold(fold)) {
       const vote: Vote = { source: list.index, name: list.name, ...block, ...extra.get(d)! };
+      const evidence = list.evidence?.[d];
+      if (evidence !== undefined) vote.decided_by = evidence;
       let votes = result.get(d);
       if (votes === undefined) result.set(d, (votes = []));
       votes.push(vote);
@@ -171,12 +190,16 @@ export function formatExplanation(e: Explanation): string {
   const thr = e.threshold.type === 'count' ? `≥ ${e.threshold.value} sources` : `≥ ${e.threshold.value}% of sources`;
   lines.push(`${e.domain}  (plan ${e.plan}, threshold ${thr}, ${e.sourceCount} sources)`);
   for (const [i, entry] of e.entries.entries()) {
-    if (i > 0 && entry.votes.length === 0) {
+    if (i > 0 && entry.votes.length === 0 && entry.mentions === undefined) {
       unnamed.push(entry.domain);
       continue;
     }
     if (i > 0) lines.push(`parent ${entry.domain}`);
-    for (const v of entry.votes) lines.push(`  ${v.name}: ${describeVote(v)}`);
+    for (const v of entry.votes) {
+      lines.push(`  ${v.name}: ${describeVote(v)}`);
+      if (v.decided_by) lines.push(`    decided by ${describeEvidence(v.decided_by)}`);
+    }
+    for (const m of entry.mentions ?? []) lines.push(`  ${m.name}: no block, decided by ${describeEvidence(m.decided_by)}`);
     lines.push(`  → ${describeOutcome(entry.outcome)}`);
     for (const rule of entry.outcome.rules) lines.push(`    ${rule}`);
   }
@@ -192,6 +215,15 @@ function describeVote(v: Vote): string {
   if (v.private_comment !== '') parts.push(`private "${v.private_comment}"`);
   if (v.via_digest !== undefined) parts.push(`via digest of ${v.via_digest.join(', ')}`);
   if (v.rows > 1) parts.push(`${v.rows} rows folded`);
+  return parts.join(', ');
+}
+
+/** `FIRES Recommendation drop (reject-media), labels "Spam", published …, change <id>`. */
+function describeEvidence(e: SourceEvidence): string {
+  const parts = [`FIRES ${e.type}${e.policy === undefined ? '' : ` ${e.policy}`}${e.filters?.length ? ` (${e.filters.join(', ')})` : ''}`];
+  if (e.labels.length) parts.push(`labels ${e.labels.map((l) => `"${l}"`).join(', ')}`);
+  if (e.published !== undefined) parts.push(`published ${e.published}`);
+  parts.push(`change ${e.change}`);
   return parts.join(', ');
 }
 

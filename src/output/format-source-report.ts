@@ -12,17 +12,20 @@ export interface SourceLine {
   notices: Notice[];
   warnings: string[];
   error?: string | undefined;
+  /** What a service source read and holds (FIRES: entities, cursor, pages), shown by `check`. */
+  details?: string[] | undefined;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const where = (x: { source: string; line?: number }) => (x.line ? `${x.source}:${x.line}` : x.source);
+const where = (x: { source: string; line?: number; at?: string }) => (x.line ? `${x.source}:${x.line}` : x.at ? `${x.source} ${x.at}` : x.source);
 
-export function formatSourceReport(sources: SourceLine[], limit = 10): string {
+export function formatSourceReport(sources: SourceLine[], limit = 10, opts: { details?: boolean } = {}): string {
   const width = Math.min(32, Math.max(6, ...sources.map((s) => s.name.length)));
   const out: string[] = [];
   for (const s of sources) {
     const counts = s.status === 'failed' ? `FAILED: ${s.error ?? 'unknown error'}` : `${plural(s.blocks, 'block')} from ${plural(s.rows, 'row')}, ${s.rejects.length} rejected, ${plural(s.notices.length, 'notice')}`;
     out.push(`  ${s.name.padEnd(width)}  ${s.status.padEnd(6)}  ${counts}`);
+    if (opts.details) for (const d of s.details ?? []) out.push(`      ${d}`);
     for (const w of s.warnings) out.push(`      warning: ${w}`);
     for (const r of s.rejects.slice(0, limit)) out.push(`      rejected ${where(r)}: ${r.reason}${r.value !== undefined ? ` (${JSON.stringify(r.value)})` : ''}`);
     if (s.rejects.length > limit) out.push(`      …and ${s.rejects.length - limit} more rejected rows (run \`fediblock check\` to see all)`);

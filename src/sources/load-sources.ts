@@ -13,6 +13,8 @@ import { fetchBody as defaultFetchBody, redactUrl, type FetchBodyOptions, type F
 import { cacheAgeMs, cacheKey, formatAge, readCache, touchCache, writeCache, type CacheEntry, type CacheMeta, type WriteFileAtomic } from './source-cache.js';
 import { verifyRapidBlockSignature } from './verify-signature.js';
 import { VERSION } from '../version.js';
+import { loadFires } from './fires/load-fires.js';
+import type { LabelSet } from './fires/fires-client.js';
 
 export type InstanceLocation = { kind: 'instance'; host: string; admin: boolean; apiBase: string; token?: string };
 
@@ -20,7 +22,8 @@ export interface SourceSpec {
   index: number;
   name: string;
   location: FetchLocation | InstanceLocation;
-  format: ListFormat | 'auto';
+  /** `fires`: a FIRES dataset, read through its protocol (fires/load-fires.ts), not as one list. */
+  format: ListFormat | 'auto' | 'fires';
   /** What entries without a severity of their own mean (plain lists, Fediseer); default suspend. */
   severity?: Severity;
   /** Fediseer's API key, sent in the `apikey` header (never logged). */
@@ -60,6 +63,8 @@ export interface LoadedSource {
   warnings: string[];
   /** Set when status is `failed`: why, in a sentence. */
   error?: string;
+  /** What a service source read and holds (FIRES), for `check`. */
+  details?: string[];
   /** When the copy used was fetched (ISO). */
   fetchedAt?: string;
 }
@@ -87,6 +92,8 @@ interface Resolved {
   writeFileAtomic: WriteFileAtomic | undefined;
   now: () => number;
   fetchOpts: Pick<FetchBodyOptions, 'retries' | 'sleep'>;
+  /** FIRES labels read this run, by server: each server's labels are read once per run. */
+  firesLabels: Map<string, Promise<LabelSet>>;
 }
 
 type Parsed = ParseResult & { format: ListFormat };
@@ -120,6 +127,7 @@ export async function loadSources(specs: SourceSpec[], settings: FetchSettings, 
       ...(deps.retries === undefined ? {} : { retries: deps.retries }),
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
     },
+    firesLabels: new Map(),
   };
   const onLoaded = deps.onLoaded;
   return Promise.all(
@@ -232,6 +240,7 @@ async function loadOne(spec: SourceSpec, settings: FetchSettings, d: Resolved): 
     if (l.kind === 'file') return await loadFile(spec, l, settings, d);
     // A file: URL is a local file like a plain path (not cached).
     if (l.kind === 'url' && /^file:/i.test(l.url)) return await loadFile(spec, { kind: 'file', path: fileURLToPath(l.url) }, settings, d);
+    if (spec.format === 'fires') return await loadFiresSource(spec, settings, d);
     return await loadRemote(spec, settings, d);
   } catch (err) {
     // Only reached by bugs below; a source still must not take the others down.
@@ -247,6 +256,7 @@ async function loadFile(spec: SourceSpec, location: { kind: 'file'; path: string
     const got = await fetchOrFail(location, settings, d);
     if (got.status !== 'ok') throw new SourceFailure('unexpected not-modified for a local file');
     if (spec.verify_key !== undefined) await checkSignature(spec, { kind: 'file', path: `${location.path}.sig` }, got.bytes ?? got.body, settings, d);
+    if (spec.format === 'fires') throw new SourceFailure('a FIRES dataset is read from its server: give its https URL');
     const parsed = parseAndJudge(got.body, spec.format, spec, settings, d);
     return result(spec, 'fresh', 'file', parsed, { fetchedAt });
   } catch (err) {
@@ -320,7 +330,36 @@ function remoteIdentity(spec: SourceSpec): { id: string; url: string } {
   throw new TypeError('remoteIdentity: not a remote source');
 }
 
+async function loadFiresSource(spec: SourceSpec, settings: FetchSettings, d: Resolved): Promise<LoadedSource> {
+  if (spec.location.kind !== 'url') throw new TypeError('a FIRES source needs a url');
+  const o = await loadFires({
+    name: spec.name,
+    url: spec.location.url,
+    settings,
+    http: { fetchBody: d.fetchBody, timeoutMs: settings.timeoutMs, maxBytes: settings.maxBytes, fetchOpts: d.fetchOpts },
+    now: d.now,
+    ...(d.writeFileAtomic ? { writeFileAtomic: d.writeFileAtomic } : {}),
+    labels: d.firesLabels,
+  });
+  const derived = o.derived;
+  const parsed: ParseResult = {
+    blocks: derived?.blocks ?? [],
+    rejects: [...o.rejects, ...(derived?.rejects ?? [])],
+    notices: [...o.notices, ...(derived?.notices ?? [])],
+    rows: (derived?.rows ?? 0) + o.rejects.length,
+  };
+  const loaded = result(spec, o.status, o.origin, parsed, {
+    warnings: o.warnings,
+    ...(o.error === undefined ? {} : { error: o.error }),
+    ...(o.fetchedAt === undefined ? {} : { fetchedAt: o.fetchedAt }),
+  });
+  if (derived && o.status !== 'failed') loaded.list.evidence = derived.evidence;
+  loaded.details = o.details;
+  return loaded;
+}
+
 async function loadRemote(spec: SourceSpec, settings: FetchSettings, d: Resolved): Promise<LoadedSource> {
+  if (spec.format === 'fires') throw new TypeError('loadRemote: a FIRES source');
   const format: ListFormat | 'auto' = spec.location.kind === 'instance' ? 'mastodon_api' : spec.format;
   const ident = remoteIdentity(spec);
   const key = cacheKey(ident.id, spec.format);

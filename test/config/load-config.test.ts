@@ -191,7 +191,7 @@ describe('loadConfig: errors an admin can act on', () => {
   it('names a bad enum value with its 1-based path and the choices', async () => {
     const toml = '[[source]]\nurl = "a.csv"\n[[source]]\nurl = "b.csv"\nformat = "xml"\n';
     const msg = await errorOf(loadConfig(await writeConfig(toml), { env }));
-    expect(msg).toContain('source[2].format: expected one of auto, csv, mastodon_csv, json, rapidblock_json, rapidblock_csv, text, fediseer; got "xml"');
+    expect(msg).toContain('source[2].format: expected one of auto, csv, mastodon_csv, json, rapidblock_json, rapidblock_csv, text, fediseer, fires; got "xml"');
   });
 
   it('refuses threshold and threshold_pct together', async () => {

@@ -62,4 +62,14 @@ describe('config: Fediseer sources and the severity key', () => {
     const msg = await errorOf(loadConfig(await writeConfig('[[allowlist]]\nurl = "https://fediseer.com/api/v1/censures_given/a.example"\nformat = "fediseer"\n'), { env }));
     expect(msg).toContain('allowlist[1].format: expected one of auto, csv');
   });
+
+  it('loads a FIRES source from its dataset URL, and refuses a local file, severity and verify_key for it', async () => {
+    const c = await loadConfig(await writeConfig('[[source]]\nurl = "https://fires.example/datasets/0197a000-0000-7000-8000-00000000d5e7"\nformat = "fires"\n'), { env });
+    expect(c.sources[0]).toMatchObject({ format: 'fires', name: 'fires.example', location: { kind: 'url' } });
+    const file = await errorOf(loadConfig(await writeConfig('[[source]]\nurl = "dataset.json"\nformat = "fires"\n'), { env }));
+    expect(file).toContain("source[1].url: a FIRES source is read from its server: give the dataset's https URL");
+    const sev = await errorOf(loadConfig(await writeConfig('[[source]]\nurl = "https://fires.example/datasets/x"\nformat = "fires"\nseverity = "silence"\nverify_key = "k"\n'), { env }));
+    expect(sev).toContain('source[1].severity: only applies to entries without a severity (text, rapidblock_csv, Fediseer censures); a FIRES recommendation carries its own policy');
+    expect(sev).toContain('source[1].verify_key: only applies to a list published with a RapidBlock signature, not to format "fires"');
+  });
 });
