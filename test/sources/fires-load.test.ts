@@ -68,6 +68,38 @@ describe('FIRES: the first fetch', () => {
     expect(r.error).toMatch(/dataset .*: the server answered with an HTML page, not FIRES JSON .*check that url is a FIRES dataset URL/);
   });
 
+  it('(the double) answers HTML to a request without the JSON Accept header, as the server does', async () => {
+    const d = await fires();
+    const res = await fetch(d.datasetUrl, { headers: { accept: 'text/html,*/*' } });
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await res.text()).toMatch(/^<!DOCTYPE html>/);
+  });
+
+  it('rejects an unreadable snapshot item, naming the source and the item', async () => {
+    const srv = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const base = `http://127.0.0.1:${srv.port}/datasets/x`;
+      if (req.url === '/datasets/x') return void res.end(JSON.stringify({ type: 'Dataset', id: base, endpoints: { snapshot: `${base}/snapshot`, changes: `${base}/changes` } }));
+      if (req.url === '/datasets/x/snapshot') {
+        return void res.end(
+          JSON.stringify({
+            type: 'Collection',
+            orderedItems: [
+              { id: `${base}/changes/0197b000-0000-7000-8000-000000000002`, type: 'Recommendation', entityKind: 'domain', entityKey: 'a.example', recommendedPolicy: 'drop' },
+              { id: `${base}/changes/0197b000-0000-7000-8000-000000000003`, type: 'Recommendation', entityKind: 'domain', entityKey: 'b.example', recommendedPolicy: 'drop' },
+              { type: 'Recommendation', entityKind: 'domain', entityKey: 'c.example' },
+            ],
+          }),
+        );
+      }
+      res.end('{"items": []}');
+    });
+    const r = await load1(spec(`${srv.url}/datasets/x`), settings(await cacheDir()));
+    expect(r.status).toBe('fresh');
+    expect(domains(r)).toEqual(['a.example', 'b.example']);
+    expect(r.rejects).toEqual([{ source: 'fires', line: 0, at: 'snapshot item 3', reason: 'unreadable change: no id' }]);
+  });
+
   it('says which datasets there are when url is the datasets collection', async () => {
     const d = await fires();
     seed(d, 1);
