@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { auditRows } from '../merge/index.js';
 import { ConfigError, EXIT, FediblockError } from '../errors.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
-import { formatList, type OutputFormat } from '../output/format-list.js';
+import type { OutputFormat } from '../output/format-list.js';
+import { formatMergedList } from '../output/format-merged.js';
 import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
@@ -28,7 +29,7 @@ export async function runMerge(ctx: JobContext): Promise<number> {
   }
 
   const format = (typeof o.format === 'string' ? o.format : config.output.format) as OutputFormat;
-  const text = formatList(run.outcome.blocks, format, {
+  const text = formatMergedList(run.outcome, format, {
     exportFields: config.merge.export_fields,
     // FediBlockHole writes CRLF; keep its users' published files free of line-end churn.
     lineEnd: config.mode === 'fediblockhole' ? '\r\n' : '\n',
@@ -41,7 +42,7 @@ export async function runMerge(ctx: JobContext): Promise<number> {
       ctx.stdout.write(`${checkPath} is ${current === undefined ? 'missing' : 'not what the merge writes'}; run \`fediblock merge -o ${checkPath}\`\n`);
       return EXIT.CHANGES;
     }
-    if (!ctx.quiet) ctx.stdout.write(`${checkPath} is up to date (${run.outcome.blocks.length} domains)\n`);
+    if (!ctx.quiet) ctx.stdout.write(`${checkPath} is up to date (${run.outcome.list.size} domains)\n`);
     return code;
   }
 
@@ -82,7 +83,7 @@ export async function runMerge(ctx: JobContext): Promise<number> {
     const summary = {
       output: outPath ?? null,
       format,
-      domains: run.outcome.blocks.length,
+      domains: run.outcome.list.size,
       dropped: run.outcome.dropped.length,
       warnings: run.outcome.warnings,
       holds: run.holds,

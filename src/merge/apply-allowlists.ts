@@ -17,7 +17,7 @@ export function allowedBy(domain: string, allow: ReadonlySet<string>, allowSubdo
 
 /** The blocks the allowlist removes, and warnings for blocked parents of allowed domains. */
 export function applyAllowlists(
-  blocks: ReadonlyMap<string, MergedBlock>,
+  blocks: Pick<ReadonlyMap<string, MergedBlock>, 'keys' | 'get'>,
   allow: ReadonlySet<string>,
   options: AllowlistOptions = {},
 ): { dropped: DroppedDomain[]; warnings: string[] } {

@@ -1,6 +1,7 @@
-// A domain stays only when enough sources name it. `sources` already counts each source once,
-// however many rows or digest votes it had for the domain.
-import type { DroppedDomain, MergeSettings, MergedBlock } from '../model.js';
+// A domain stays only when enough sources name it. The table's provenance already counts each
+// source once, however many rows or digest votes it had for the domain.
+import type { DroppedDomain, MergeSettings } from '../model.js';
+import type { BlockTable } from './block-table.js';
 
 type Threshold = MergeSettings['threshold'];
 
@@ -14,13 +15,14 @@ export function describeThreshold(count: number, sourceCount: number, threshold:
   return `named by ${count} of ${sourceCount} sources, needs ${needs}`;
 }
 
-/** The blocks that fall short of the threshold. */
-export function applyThreshold(blocks: Iterable<MergedBlock>, sourceCount: number, threshold: Threshold): DroppedDomain[] {
+/** The domains that fall short of the threshold. */
+export function applyThreshold(table: BlockTable, sourceCount: number, threshold: Threshold): DroppedDomain[] {
   const dropped: DroppedDomain[] = [];
   if (threshold.type === 'count' && threshold.value <= 1) return dropped; // every domain has a source
-  for (const { domain, sources } of blocks) {
-    if (!meetsThreshold(sources.length, sourceCount, threshold)) {
-      dropped.push({ domain, reason: 'threshold', detail: describeThreshold(sources.length, sourceCount, threshold) });
+  for (let slot = 0; slot < table.size; slot++) {
+    const count = table.sourceCount(slot);
+    if (!meetsThreshold(count, sourceCount, threshold)) {
+      dropped.push({ domain: table.domains[slot] as string, reason: 'threshold', detail: describeThreshold(count, sourceCount, threshold) });
     }
   }
   return dropped;

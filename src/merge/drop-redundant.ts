@@ -7,7 +7,7 @@ import { addsToParent } from './adds-to-parent.js';
 import { nearestParent } from './parent-domains.js';
 
 /** The blocks that add nothing to a blocked ancestor. */
-export function dropRedundant(blocks: ReadonlyMap<string, MergedBlock>): DroppedDomain[] {
+export function dropRedundant(blocks: Pick<ReadonlyMap<string, MergedBlock>, 'keys' | 'has' | 'get'>): DroppedDomain[] {
   const survives = new Map<string, boolean>(); // memo, only for domains with a blocked ancestor
   const has = (d: string): boolean => blocks.has(d);
 

@@ -2,101 +2,44 @@
 // domain is the base and every later one (a duplicate row of the same source or another source's
 // row) is combined into it. Severity max/min and the flags' OR/AND are associative and the comment
 // union keeps first-seen order, so folding row by row gives the same result as folding each source
-// first and then the sources.
+// first and then the sources. Votes go into a BlockTable (compact records), not objects.
 import type { DomainBlock, MergePlan, MergedBlock } from '../model.js';
-import { maxSeverity, minSeverity } from '../model.js';
+import { BlockTable, combineRules, ruleOf } from './block-table.js';
 import { capSeverity } from './cap-severity.js';
-import { addTokens, joinTokens } from './merge-comments.js';
 import type { SourceView } from './source-view.js';
-
-type Rule = Pick<DomainBlock, 'severity' | 'reject_media' | 'reject_reports' | 'obfuscate'>;
-type CommentField = 'public_comment' | 'private_comment';
-type CommentTokens = Partial<Record<CommentField, Set<string>>>;
 
 export interface Fold {
   plan: MergePlan;
-  byDomain: Map<string, MergedBlock>;
-  /** Token sets, only for domains whose comments actually had to be merged. */
-  tokens: Map<MergedBlock, CommentTokens>;
-  /** Each distinct comment split once: lists repeat a few reasons over thousands of rows. */
-  splits: Map<string, string[]>;
+  table: BlockTable;
 }
 
-export const startFold = (plan: MergePlan): Fold => ({ plan, byDomain: new Map(), tokens: new Map(), splits: new Map() });
-
-/** addTokens, with the split of each distinct comment kept for the rest of the fold. */
-function addCommentTokens(fold: Fold, set: Set<string>, comment: string): Set<string> {
-  let parts = fold.splits.get(comment);
-  if (parts === undefined) {
-    parts = [...addTokens(new Set(), comment)];
-    fold.splits.set(comment, parts);
-  }
-  for (const token of parts) set.add(token);
-  return set;
-}
+export const startFold = (plan: MergePlan): Fold => ({ plan, table: new BlockTable() });
 
 /**
  * Adds one source row as a vote for `domain` (its own, or the clear domain its digest matched).
- * Reads the row through the source's view instead of copying it: at a million rows the copies
- * were most of the merge's garbage.
+ * Reads the row through the source's view instead of copying it.
  */
 export function foldRow(fold: Fold, row: DomainBlock, view: SourceView, domain: string): void {
   const t = view.take;
-  const severity = capSeverity(row.severity, view.cap);
-  const reject_media = t.reject_media && row.reject_media;
-  const reject_reports = t.reject_reports && row.reject_reports;
-  const obfuscate = t.obfuscate && row.obfuscate;
-  const public_comment = t.public_comment ? row.public_comment : '';
-  const private_comment = t.private_comment ? row.private_comment : '';
-
-  const acc = fold.byDomain.get(domain);
-  if (acc === undefined) {
-    const block: MergedBlock = { domain, severity, reject_media, reject_reports, obfuscate, public_comment, private_comment, sources: [view.index] };
-    fold.byDomain.set(domain, block);
+  const table = fold.table;
+  const rule = ruleOf(capSeverity(row.severity, view.cap), t.reject_media && row.reject_media, t.reject_reports && row.reject_reports, t.obfuscate && row.obfuscate);
+  const pub = t.public_comment ? table.comments.id(row.public_comment) : 0;
+  const priv = t.private_comment ? table.comments.id(row.private_comment) : 0;
+  const bit = table.sourceBit(view.index);
+  const slot = table.slots.get(domain);
+  if (slot === undefined) {
+    table.add(domain, rule, pub, priv, bit);
     return;
   }
-  if (acc.sources[acc.sources.length - 1] !== view.index) acc.sources.push(view.index);
-  combineInto(acc, { severity, reject_media, reject_reports, obfuscate }, fold.plan);
-  foldComment(fold, acc, 'public_comment', public_comment);
-  foldComment(fold, acc, 'private_comment', private_comment);
+  table.mark(slot, bit);
+  table.rules[slot] = combineRules(table.rules[slot] as number, rule, fold.plan === 'max');
+  if (pub !== 0) table.publicComments[slot] = table.comments.merge(table.publicComments[slot] as number, pub);
+  if (priv !== 0) table.privateComments[slot] = table.comments.merge(table.privateComments[slot] as number, priv);
 }
 
-/** Severity and flags of `vote` combined into `acc` under the plan (comments apart). */
-export function combineInto(acc: Rule, vote: Rule, plan: MergePlan): void {
-  if (plan === 'max') {
-    acc.severity = maxSeverity(acc.severity, vote.severity);
-    acc.reject_media ||= vote.reject_media;
-    acc.reject_reports ||= vote.reject_reports;
-    acc.obfuscate ||= vote.obfuscate;
-  } else {
-    acc.severity = minSeverity(acc.severity, vote.severity);
-    acc.reject_media &&= vote.reject_media;
-    acc.reject_reports &&= vote.reject_reports;
-    acc.obfuscate &&= vote.obfuscate;
-  }
-}
-
-function foldComment(fold: Fold, acc: MergedBlock, field: CommentField, comment: string): void {
-  // Once tokens exist acc[field] still holds the base comment, whose tokens are all in the set,
-  // so an identical comment can still be skipped here.
-  if (comment === '' || comment === acc[field]) return;
-  if (acc[field] === '') {
-    acc[field] = comment;
-    return;
-  }
-  let tokens = fold.tokens.get(acc);
-  if (tokens === undefined) fold.tokens.set(acc, (tokens = {}));
-  const set = (tokens[field] ??= addCommentTokens(fold, new Set(), acc[field]));
-  addCommentTokens(fold, set, comment);
-}
-
-/** The folded blocks with their comments joined; the fold is spent afterwards. */
+/** The folded blocks as objects, by domain (for callers that fold a handful of rows, like explain). */
 export function finishFold(fold: Fold): Map<string, MergedBlock> {
-  for (const [block, tokens] of fold.tokens) {
-    if (tokens.public_comment) block.public_comment = joinTokens(tokens.public_comment);
-    if (tokens.private_comment) block.private_comment = joinTokens(tokens.private_comment);
-  }
-  fold.tokens.clear();
-  fold.splits.clear();
-  return fold.byDomain;
+  const out = new Map<string, MergedBlock>();
+  for (const [domain, slot] of fold.table.slots) out.set(domain, fold.table.block(slot));
+  return out;
 }

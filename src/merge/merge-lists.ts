@@ -10,7 +10,9 @@ import type { DomainBlock, DroppedDomain, MergeResult, MergeSettings, MergedBloc
 import { applyAllowlists } from './apply-allowlists.js';
 import { applyThreshold } from './apply-threshold.js';
 import { dropRedundant } from './drop-redundant.js';
-import { finishFold, foldRow, startFold, type Fold } from './fold-blocks.js';
+import type { BlockTable } from './block-table.js';
+import { foldRow, startFold, type Fold } from './fold-blocks.js';
+import { sortSlots, type MergedList } from './merged-list.js';
 import { digestIndex, isObfuscated, normaliseDigest } from './resolve-digests.js';
 import { sourceView, type SourceView } from './source-view.js';
 
@@ -28,6 +30,8 @@ export interface MergeOptions {
 export interface MergeOutcome extends MergeResult {
   /** Things the admin should know that did not change the result (a parent of an allowed domain stays blocked). */
   warnings: string[];
+  /** The same list in compact form, for writers (not enumerable: `blocks` is the data). */
+  readonly list: MergedList;
 }
 
 export function mergeLists(lists: SourceList[], settings: MergeSettings, options: MergeOptions = {}): MergeOutcome {
@@ -71,29 +75,45 @@ export function startMerge(settings: MergeSettings, options: MergeOptions = {}):
     },
     finish() {
       foldDigestVotes(fold, pending, obfuscated);
-      const blocks = finishFold(fold);
-      const belowThreshold = remove(blocks, applyThreshold(blocks.values(), sourceCount, settings.threshold));
-      const allowed = applyAllowlists(blocks, settings.allow, { allowSubdomains: options.allowSubdomains ?? true });
-      remove(blocks, allowed.dropped);
-      const redundant = options.dropRedundant !== true ? [] : remove(blocks, dropRedundant(blocks));
-      return {
-        blocks: sortedBlocks(blocks),
-        dropped: [obfuscated, belowThreshold, allowed.dropped, redundant].flatMap((d) => d.sort(byDomain)),
+      const table = fold.table;
+      const belowThreshold = remove(table, applyThreshold(table, sourceCount, settings.threshold));
+      const allowed = applyAllowlists(table.view(), settings.allow, { allowSubdomains: options.allowSubdomains ?? true });
+      remove(table, allowed.dropped);
+      const redundant = options.dropRedundant !== true ? [] : remove(table, dropRedundant(table.view()));
+      return outcome(
+        sortSlots(table),
+        [obfuscated, belowThreshold, allowed.dropped, redundant].flatMap((d) => d.sort(byDomain)),
         sourceCount,
-        warnings: allowed.warnings,
-      };
+        allowed.warnings,
+      );
     },
   };
 }
 
+/** `blocks` is made from the compact list on first use: a merge written straight to CSV never needs the objects. */
+function outcome(list: MergedList, dropped: DroppedDomain[], sourceCount: number, warnings: string[]): MergeOutcome {
+  let blocks: MergedBlock[] | undefined;
+  const o = { dropped, sourceCount, warnings } as MergeOutcome;
+  Object.defineProperty(o, 'blocks', {
+    enumerable: true,
+    get: () => (blocks ??= list.blocks()),
+    set: (v: MergedBlock[]) => (blocks = v),
+  });
+  Object.defineProperty(o, 'list', { value: list, enumerable: false });
+  return o;
+}
+
 /**
  * Resolves the waiting obfuscated rows against the clear domains folded so far. A vote folded
- * this late may land after a later source's: provenance is put back in config order.
+ * this late may land after a later source's; provenance bits have no order, and are read back in
+ * config order.
  */
 function foldDigestVotes(fold: Fold, pending: PendingVote[], obfuscated: DroppedDomain[]): void {
   if (pending.length === 0) return;
-  const digests = digestIndex(pending.map((p) => p.row), fold.byDomain.keys());
-  const touched = new Set<MergedBlock>();
+  const digests = digestIndex(
+    pending.map((p) => p.row),
+    fold.table.slots.keys(),
+  );
   for (const { row, view, list } of pending) {
     const clear = digests.get(normaliseDigest(row.digest as string));
     if (clear === undefined) {
@@ -101,19 +121,12 @@ function foldDigestVotes(fold: Fold, pending: PendingVote[], obfuscated: Dropped
       continue;
     }
     foldRow(fold, row, view, clear);
-    touched.add(fold.byDomain.get(clear) as MergedBlock);
   }
-  for (const b of touched) b.sources = [...new Set(b.sources)].sort((x, y) => x - y);
 }
 
-function remove(blocks: Map<string, MergedBlock>, dropped: DroppedDomain[]): DroppedDomain[] {
-  for (const { domain } of dropped) blocks.delete(domain);
+function remove(table: BlockTable, dropped: DroppedDomain[]): DroppedDomain[] {
+  for (const { domain } of dropped) table.remove(domain);
   return dropped;
-}
-
-/** Array#sort without a comparator orders strings by UTF-16 code units: plain `<`, and faster. */
-function sortedBlocks(blocks: Map<string, MergedBlock>): MergedBlock[] {
-  return [...blocks.keys()].sort().map((d) => blocks.get(d)!);
 }
 
 /** Plain code-unit order (domains are ASCII), never locale-dependent. */

@@ -15,7 +15,7 @@ export interface FormatOptions {
   lineEnd?: '\n' | '\r\n';
 }
 
-const MASTODON_COLUMNS = ['reject_media', 'reject_reports', 'public_comment', 'obfuscate'] as const;
+export const MASTODON_COLUMNS = ['reject_media', 'reject_reports', 'public_comment', 'obfuscate'] as const;
 
 /**
  * Spreadsheets run a cell that starts with = + - @ (or a tab/CR) as a formula; a published list
@@ -25,7 +25,7 @@ export function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-function csvField(value: string): string {
+export function csvField(value: string): string {
   // Quote like Python's csv.QUOTE_MINIMAL (FediBlockHole's writer): only when needed.
   if (value === '') return '';
   if (/[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
@@ -33,9 +33,9 @@ function csvField(value: string): string {
 }
 
 /** Comments repeat across a list: each distinct one is defused and quoted once per output. */
-type CellCache = Map<string, string>;
+export type CellCache = Map<string, string>;
 
-function commentCell(value: string, cache: CellCache): string {
+export function commentCell(value: string, cache: CellCache): string {
   if (value === '') return '';
   let cell = cache.get(value);
   if (cell === undefined) {

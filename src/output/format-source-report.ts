@@ -1,6 +1,6 @@
 // The human summary of a fetch: one line per source, then its rejects (with file and line) and
 // notices. `limit` keeps a cron mail short; `fediblock check` passes Infinity.
-import type { MergeResult, Notice, Reject, SourceStatus } from '../model.js';
+import type { MergeResult, Notice, Reject, Severity, SourceStatus } from '../model.js';
 
 export interface SourceLine {
   name: string;
@@ -35,11 +35,13 @@ export function formatSourceReport(sources: SourceLine[], limit = 10, opts: { de
   return out.join('\n') + (out.length ? '\n' : '');
 }
 
-export function formatMergeCounts(result: MergeResult): string {
-  const by = { suspend: 0, silence: 0, noop: 0 };
-  for (const b of result.blocks) by[b.severity]++;
+export function formatMergeCounts(result: MergeResult & { list?: { size: number; severityCounts(): Record<Severity, number> } }): string {
+  // From the compact list when there is one: a large merge never needs its blocks as objects.
+  const by = result.list ? result.list.severityCounts() : { suspend: 0, silence: 0, noop: 0 };
+  if (!result.list) for (const b of result.blocks) by[b.severity]++;
+  const size = result.list ? result.list.size : result.blocks.length;
   const dropped = new Map<string, number>();
   for (const d of result.dropped) dropped.set(d.reason, (dropped.get(d.reason) ?? 0) + 1);
   const dropText = [...dropped].map(([r, n]) => `${n} ${r}`).join(', ');
-  return `merged ${result.sourceCount} sources into ${result.blocks.length} domains (${by.suspend} suspend, ${by.silence} silence, ${by.noop} noop)${dropText ? `; left out ${dropText}` : ''}`;
+  return `merged ${result.sourceCount} sources into ${size} domains (${by.suspend} suspend, ${by.silence} silence, ${by.noop} noop)${dropText ? `; left out ${dropText}` : ''}`;
 }
