@@ -61,8 +61,8 @@ function describeChar(d: string, i: number): string {
   return `'${ch}'`;
 }
 
-/** True when `d` is plain lowercase `[a-z0-9.-]` and valid: the common case, checked without tr46. */
-function fastValid(d: string): boolean {
+/** True when `d` is plain lowercase `[a-z0-9.-]` and valid, hence already normalised: the common case, checked without tr46. */
+export function isNormalDomain(d: string): boolean {
   return invalidReason(d, false) === '';
 }
 
@@ -75,7 +75,7 @@ const TRAILING_DOTS = new Set(['.', '\u3002', '\uff0e', '\uff61']);
  * are obfuscated entries (kept for digest votes, never blocked by name).
  */
 export function normalizeDomain(raw: string): NormalizedDomain {
-  if (fastValid(raw)) return { ok: true, domain: raw, obfuscated: false };
+  if (isNormalDomain(raw)) return { ok: true, domain: raw, obfuscated: false };
   if (raw.length > MAX_RAW) return fail(`value is ${raw.length} characters long, not a domain name`);
   let d = raw.trim().toLowerCase();
   if (d === '') return fail('empty domain');

@@ -10,7 +10,7 @@ import { shorten } from './adapters/fields.js';
 import type { Adapter } from './adapters/types.js';
 import { isCanary } from './canaries.js';
 import { detectFormat, looksLikeHtml } from './detect-format.js';
-import { normalizeDomain } from './normalize-domain.js';
+import { isNormalDomain, normalizeDomain } from './normalize-domain.js';
 
 const ADAPTERS: Record<ListFormat, Adapter> = {
   csv: parseCsv,
@@ -49,7 +49,8 @@ export function parseList(text: string, format: ListFormat | 'auto', source: str
   const notices: Notice[] = raw.notices.slice();
   for (let i = 0; i < raw.blocks.length; i++) {
     const b = raw.blocks[i] as DomainBlock;
-    const n = normalizeDomain(b.domain);
+    // Most rows are already normalised: no result object for them.
+    const n = isNormalDomain(b.domain) ? { ok: true as const, domain: b.domain } : normalizeDomain(b.domain);
     if (!n.ok) {
       rejects.push({ source, line: raw.lineOf(i), reason: n.reason, value: shorten(b.domain) });
       continue;

@@ -7,31 +7,8 @@ import { normalizeDomain } from '../../src/sources/normalize-domain.js';
 import { isCanary } from '../../src/sources/canaries.js';
 import { FediblockError } from '../../src/errors.js';
 import { LIST_FORMATS, type ListFormat } from '../../src/model.js';
-import { fixture } from './helpers.js';
 
-const SEEDS = [
-  'mastodon-export.csv', 'fediblockhole.csv', 'oliphant-allowlist.csv', 'seirdy-tier0.csv', 'iftas-dni.csv',
-  'edge-column-order.csv', 'edge-booleans.csv', 'edge-dup-header.csv', 'edge-idn-wildcard-obfuscated.csv',
-  'edge-truncated.csv', 'plain.txt', 'rapidblock.csv', 'mastodon-admin.json', 'mastodon-public.json',
-  'gotosocial.json', 'rapidblock.json', 'edge-bad-entries.json',
-].map(fixture);
-
-const PIECES = ['"', ',', '\n', '\r\n', '#', '#domain', 'domain', '*', '*.', '.', '{', '}', '[', ']', ':', 'ß', 'Ü', '_', ' ', '\ufeff', 'true', 'maybe', 'canary.tier0.example.com', '<html>', 'null'];
-
-/** A fixture with a few cuts, duplications and insertions. */
-const mutated = fc
-  .tuple(
-    fc.constantFrom(...SEEDS),
-    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 }))), { maxLength: 6 }),
-  )
-  .map(([seed, edits]) => {
-    let s = seed;
-    for (const [at, cut, insert] of edits) {
-      const i = at % (s.length + 1);
-      s = s.slice(0, i) + insert + s.slice(i + cut);
-    }
-    return s;
-  });
+import { mutated } from './fuzz-corpus.js';
 
 const formats = fc.constantFrom<ListFormat | 'auto'>('auto', ...LIST_FORMATS);
 

@@ -6,6 +6,7 @@ import { emptyBlock, type DomainBlock, type Notice, type Reject } from '../../mo
 import { FediblockError } from '../../errors.js';
 import { BOOL_HELP, parseBool, parseSeverity, SEVERITY_HELP, shorten } from './fields.js';
 import { lineIndex } from './line-index.js';
+import { splitSimpleCsv } from './split-simple-csv.js';
 import type { AdapterResult } from './types.js';
 
 /** Longest field accepted; anything longer is not a blocklist row (and would bloat messages). */
@@ -13,7 +14,7 @@ export const MAX_FIELD = 64 * 1024;
 
 // Rows as arrays and no `info`: csv-parse's per-record info doubles its cost (decisions.md).
 // `skip_records_with_error` keeps the rows before a broken one instead of throwing them away.
-const BASE: Options = {
+export const BASE: Options = {
   bom: true,
   relax_column_count: true,
   relax_quotes: true,
@@ -69,12 +70,14 @@ interface Skip {
 
 export function parseCsv(text: string, source: string): AdapterResult {
   const skips: Skip[] = [];
-  const records = parse(text, {
-    ...BASE,
-    on_skip: (err: CsvError | undefined) => {
-      skips.push({ reason: csvErrorReason(err) });
-    },
-  }) as string[][];
+  const records =
+    splitSimpleCsv(text) ??
+    (parse(text, {
+      ...BASE,
+      on_skip: (err: CsvError | undefined) => {
+        skips.push({ reason: csvErrorReason(err) });
+      },
+    }) as string[][]);
 
   let h = 0;
   while (h < records.length && isBlankRecord(records[h] as string[])) h++;
