@@ -37,8 +37,8 @@ export async function runMerge(ctx: JobContext): Promise<number> {
 
   let code: number = run.holds.length ? EXIT.HELD : EXIT.OK;
   if (checkPath) {
-    const current = await readFile(checkPath, 'utf8').catch(() => undefined);
-    if (current !== text) {
+    const current = await readFile(checkPath).catch(() => undefined);
+    if (current === undefined || !current.equals(text)) {
       ctx.stdout.write(`${checkPath} is ${current === undefined ? 'missing' : 'not what the merge writes'}; run \`fediblock merge -o ${checkPath}\`\n`);
       return EXIT.CHANGES;
     }

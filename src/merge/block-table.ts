@@ -6,7 +6,7 @@
 // for the few domains a later step asks about, or when a caller wants the whole list as objects.
 import { SEVERITIES, type MergedBlock, type Severity } from '../model.js';
 import { CommentPool } from './comment-pool.js';
-import { ownString } from './own-string.js';
+import { ownDomain } from './own-string.js';
 
 /** Rule byte: bits 0–1 severity rank (noop 0, silence 1, suspend 2), then one bit per flag. */
 export const MEDIA = 4;
@@ -64,7 +64,7 @@ export class BlockTable {
   add(domain: string, rule: number, pub: number, priv: number, bit: number): number {
     const slot = this.domains.length;
     if (slot === this.rules.length) this.grow();
-    this.domains.push(ownString(domain));
+    this.domains.push(ownDomain(domain));
     this.slots.set(this.domains[slot] as string, slot);
     this.rules[slot] = rule;
     this.publicComments[slot] = pub;

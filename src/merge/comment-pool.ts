@@ -2,7 +2,7 @@
 // once and refers to it by id (0 is the empty comment). Merging two comments (merge-comments.ts)
 // depends only on the two texts, so each distinct pair is merged once and its result pooled too.
 import { mergeComments } from './merge-comments.js';
-import { ownString } from './own-string.js';
+import { ownText } from './own-string.js';
 
 export class CommentPool {
   private readonly ids = new Map<string, number>([['', 0]]);
@@ -17,7 +17,7 @@ export class CommentPool {
     if (text === '') return 0;
     let id = this.ids.get(text);
     if (id === undefined) {
-      id = this.texts.push(ownString(text)) - 1;
+      id = this.texts.push(ownText(text)) - 1;
       this.ids.set(this.texts[id] as string, id);
     }
     return id;

@@ -12,9 +12,13 @@ const CHUNK = 1 << 20;
 
 const FLAG: Record<'reject_media' | 'reject_reports' | 'obfuscate', number> = { reject_media: MEDIA, reject_reports: REPORTS, obfuscate: OBFUSCATE };
 
-/** formatList for a merge result: CSV formats from the compact list, the others from its blocks. */
-export function formatMergedList(merged: { list: MergedList; blocks: readonly DomainBlock[] }, format: OutputFormat, opts: FormatOptions): string {
-  if (format !== 'csv' && format !== 'mastodon_csv') return formatList(merged.blocks, format, opts);
+/**
+ * formatList for a merge result, as UTF-8: CSV formats from the compact list, each megabyte
+ * encoded as soon as it is written (a half-million-line string and its pieces would otherwise sit
+ * on the heap beside the merge), the other formats from the merge's blocks.
+ */
+export function formatMergedList(merged: { list: MergedList; blocks: readonly DomainBlock[] }, format: OutputFormat, opts: FormatOptions): Buffer {
+  if (format !== 'csv' && format !== 'mastodon_csv') return Buffer.from(formatList(merged.blocks, format, opts));
   const nl = opts.lineEnd ?? '\n';
   const list = merged.list;
   const mastodon = format === 'mastodon_csv';
@@ -38,7 +42,7 @@ export function formatMergedList(merged: { list: MergedList; blocks: readonly Do
   const usesPrivate = columns.includes('private_comment') && (!mastodon || exported.has('private_comment'));
   const tails = new Map<number, string>();
 
-  const chunks: string[] = [];
+  const chunks: Buffer[] = [];
   let chunk = header + nl;
   for (let i = 0; i < list.size; i++) {
     const rule = list.rule(i) & 0x7f;
@@ -50,10 +54,10 @@ export function formatMergedList(merged: { list: MergedList; blocks: readonly Do
     if (tail === undefined) tails.set(key, (tail = tailOf(rule, pub, priv)));
     chunk += list.domain(i) + tail;
     if (chunk.length > CHUNK) {
-      chunks.push(chunk);
+      chunks.push(Buffer.from(chunk));
       chunk = '';
     }
   }
-  chunks.push(chunk);
-  return chunks.join('');
+  chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }

@@ -16,7 +16,7 @@ describe('formatMergedList', () => {
     for (const format of OUTPUT_FORMATS) {
       for (const lineEnd of ['\n', '\r\n'] as const) {
         const opts = { exportFields: ['reject_media', 'reject_reports', 'public_comment', 'obfuscate'] as OptionalField[], lineEnd };
-        expect(formatMergedList(result, format, opts)).toBe(formatList(result.blocks, format, opts));
+        expect(formatMergedList(result, format, opts).toString()).toBe(formatList(result.blocks, format, opts));
       }
     }
   });
@@ -37,7 +37,7 @@ describe('formatMergedList', () => {
       fc.property(fc.array(fc.array(row, { maxLength: 8 }), { maxLength: 4 }), fields, fc.constantFrom(...OUTPUT_FORMATS), fc.constantFrom('max', 'min'), (rows, exportFields, format, plan) => {
         const result = mergeLists(rows.map((r, i) => src(i, r.map((x) => b(x.domain, x.severity, x)))), settings({ plan: plan as 'max' | 'min' }));
         const opts = { exportFields };
-        expect(formatMergedList(result, format, opts)).toBe(formatList(result.blocks, format, opts));
+        expect(formatMergedList(result, format, opts).toString()).toBe(formatList(result.blocks, format, opts));
       }),
       { numRuns: 300 },
     );
