@@ -66,7 +66,7 @@ describe('Fediseer through the CLI', () => {
     expect(noKey.code).toBe(1);
     expect(noKey.stdout).toMatch(/censures\s+failed\s+FAILED: .*HTTP 401/);
     expect(noKey.stdout + noKey.stderr).not.toContain('wrong-key-xyz');
-  });
+  }, 60_000);
 });
 
 describe('FIRES (with Fediseer) through the CLI', () => {
@@ -139,19 +139,19 @@ describe('FIRES (with Fediseer) through the CLI', () => {
     const retracted = await runCli(['-c', config, 'explain', 'r30.example']);
     expect(retracted.stdout).toMatch(/fires-ds: no block, decided by FIRES Retraction/);
 
-    // The change feed fails: the last good copy is served (stale), deletions held (exit 4).
+    // The change feed fails (rate limited): the last good copy is served (stale), deletions held (exit 4).
     fires.add({ type: 'Retraction', entityKind: 'domain', entityKey: 'r100.example' });
-    fires.changesStatus = 503;
+    fires.changesStatus = 429;
     const stale = await runCli(['-c', config, 'merge', '--format', 'csv'], { env: { FEDIBLOCK_LOG_FORMAT: 'json' } });
     expect(stale.code).toBe(4);
     expect(rows(stale.stdout).size).toBe(two.size);
     expect(rows(stale.stdout).has('r100.example')).toBe(true);
-    expect(stale.stderr).toMatch(/HTTP 503.*stale/);
+    expect(stale.stderr).toMatch(/HTTP 429.*stale/);
 
     const check = await runCli(['-c', config, 'check']);
     expect(check.stdout).toMatch(/fires-ds\s+stale\s+489 blocks/);
     expect(check.stdout).toMatch(/FIRES dataset "Test dataset" .*: 520 domains \(489 blocks, 30 retracted, 1 not blocks\)/);
     expect(check.stdout).toMatch(/notice fires-ds change [0-9a-f-]{36}: r61\.example: an Advisory without a policy is informational, not a block/);
     delete fires.changesStatus;
-  });
+  }, 120_000);
 });

@@ -125,7 +125,7 @@ describe('FIRES: the first fetch', () => {
     // 3 pages of changes (100, 100, 50), the empty page that ends the feed, and the labels.
     expect(paths(d).filter((p) => p.includes('/changes'))).toHaveLength(4);
     expect(d.requests).toHaveLength(5);
-  });
+  }, 60_000);
 });
 
 describe('FIRES: later fetches read the change feed', () => {
