@@ -121,6 +121,16 @@ program
   .addHelpText('after', '\nExample:\n  fediblock restore ~/.cache/fediblock/snapshots/my.instance-20261125T094500Z.json -d my.instance --yes')
   .action((snapshot, opts, cmd) => runCommand('restore', cmd, { ...opts, snapshot }));
 
+program
+  .command('log')
+  .argument('[name]', 'only the history of this blocked domain (exactly this name, not its parents)')
+  .description('show what fediblock wrote to each destination, from its journal')
+  .option('-d, --destination <domain>', 'only this destination')
+  .option('--since <date>', 'only from this date or UTC time (2026-12-01, 2026-12-01T04:00), or this long ago (7d)')
+  .option('--json', 'print the journal entries as one JSON document')
+  .addHelpText('after', '\nExamples:\n  fediblock log --since 7d\n  fediblock log bad.example -d my.instance')
+  .action((name, opts, cmd) => runCommand('log', cmd, { ...opts, ...(name !== undefined ? { name } : {}) }));
+
 const config = program.command('config').description('config file helpers');
 config
   .command('migrate')

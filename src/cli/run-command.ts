@@ -5,7 +5,7 @@ import { EXIT, FediblockError } from '../errors.js';
 import { scrub, setLogLevel, type LogLevel } from '../log.js';
 import type { JobContext } from '../jobs/context.js';
 
-type JobName = 'merge' | 'explain' | 'check' | 'diff' | 'sync' | 'apply' | 'restore' | 'config-migrate' | 'config-check' | 'completion';
+type JobName = 'merge' | 'explain' | 'check' | 'diff' | 'sync' | 'apply' | 'restore' | 'log' | 'config-migrate' | 'config-check' | 'completion';
 
 const jobs: Record<JobName, () => Promise<(ctx: JobContext) => Promise<number>>> = {
   merge: async () => (await import('../jobs/merge.js')).runMerge,
@@ -15,6 +15,7 @@ const jobs: Record<JobName, () => Promise<(ctx: JobContext) => Promise<number>>>
   sync: async () => (await import('../jobs/sync.js')).runSync,
   apply: async () => (await import('../jobs/apply.js')).runApply,
   restore: async () => (await import('../jobs/restore.js')).runRestore,
+  log: async () => (await import('../jobs/log.js')).runLog,
   'config-migrate': async () => (await import('../jobs/config-migrate.js')).runConfigMigrate,
   'config-check': async () => (await import('../jobs/config-check.js')).runConfigCheck,
   completion: async () => (await import('../jobs/completion.js')).runCompletion,

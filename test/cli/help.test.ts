@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/version.js';
 import { ROOT, runCli } from './run-cli.js';
 
-const COMMANDS = ['merge', 'explain', 'check', 'diff', 'sync', 'apply', 'restore', 'config migrate', 'config check', 'completion'];
+const COMMANDS = ['merge', 'explain', 'check', 'diff', 'sync', 'apply', 'restore', 'log', 'config migrate', 'config check', 'completion'];
 
 describe('CLI manners', () => {
   it('--version prints the package version', async () => {
