@@ -1,6 +1,6 @@
 // What the journal says about one write that took effect: the plan entry that asked for it, the
 // block before (from the plan's listing) and after (as the store answered). Pure.
-import { blockFields, type PlanEntry, type StoredBlock } from '../model.js';
+import { blockFields, type StoredBlock } from '../model.js';
 import type { WriteOutcome } from '../sync/apply-plan.js';
 import type { JournalAction, JournalBlock } from './journal-record.js';
 import type { JournalWrite } from './append-journal.js';
@@ -8,8 +8,6 @@ import type { JournalWrite } from './append-journal.js';
 /** Who owns a block on this destination (the marker, or every block on a store fediblock publishes). */
 export type IsManaged = (b: Pick<StoredBlock, 'private_comment'>) => boolean;
 
-/** PlanEntry as the planner's caller fills it (PROTOCOL.md: `sources` and `rule`). */
-type Explained = PlanEntry & { sources?: string[]; rule?: string };
 
 export const journalBlock = (b: StoredBlock): JournalBlock => ({ id: b.id, ...blockFields(b) });
 
@@ -20,7 +18,7 @@ export const journalBlock = (b: StoredBlock): JournalBlock => ({ id: b.id, ...bl
  * landed), so `restore` knows to undo it.
  */
 export function writeRecord(w: WriteOutcome, isManaged: IsManaged): JournalWrite | undefined {
-  const e = w.entry as Explained;
+  const e = w.entry;
   let action: JournalAction = w.entry.action;
   let reason = e.reason ?? null;
   const before = w.entry.action === 'create' ? null : e.current ? journalBlock(e.current) : null;

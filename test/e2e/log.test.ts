@@ -25,15 +25,15 @@ describe('fediblock log', () => {
     const lines = all.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('admin.example:');
     expect(lines.slice(1).map((l) => l.replace(new RegExp(`^  ${TIME} `), ''))).toEqual([
-      'suspended bad.example',
-      'limited quiet.example (media rejected)',
-      'lifted bad.example (was suspended) — no longer in the merged list',
-      'updated quiet.example: limited → suspended, media no longer rejected',
+      'suspended bad.example — tier0 (max plan)',
+      'limited quiet.example (media rejected) — tier0 (max plan)',
+      'lifted bad.example (was suspended) — not named by any source; no longer in the merged list',
+      'updated quiet.example: limited → suspended, media no longer rejected — tier0 (max plan)',
     ]);
 
     const one = await s.ws.run(['log', 'Quiet.Example', '-d', 'admin.example']);
     expect(one.code, show(one)).toBe(0);
-    expect(one.stdout).toMatch(new RegExp(`^${TIME} limited quiet\\.example \\(media rejected\\)\\n${TIME} updated quiet\\.example: limited → suspended, media no longer rejected\\n$`));
+    expect(one.stdout).toMatch(new RegExp(`^${TIME} limited quiet\\.example \\(media rejected\\) — tier0 \\(max plan\\)\\n${TIME} updated quiet\\.example: limited → suspended, media no longer rejected — tier0 \\(max plan\\)\\n$`));
 
     // Exactly that domain: a subdomain's history is its own.
     const sub = await s.ws.run(['log', 'www.bad.example']);
