@@ -74,4 +74,27 @@ describe('explainDomain', () => {
     const e = explain('capped.test');
     expect(JSON.parse(JSON.stringify(e))).toEqual(e);
   });
+
+  it('shows the FIRES change that decided a vote, and the change that ended a block', () => {
+    const change = (n: number) => `https://fires.example/datasets/d/changes/0197b000-0000-7000-8000-00000000000${n}`;
+    const fires = src(0, [b('bad.example', 'suspend', { reject_media: true, public_comment: 'Hate speech, Spam' })], {
+      name: 'fires',
+      evidence: {
+        'bad.example': { kind: 'fires', type: 'Recommendation', policy: 'drop', filters: ['reject-media'], labels: ['Hate speech', 'Spam'], published: '2025-06-01T00:00:00Z', change: change(1) },
+        'gone.example': { kind: 'fires', type: 'Retraction', labels: [], published: '2025-06-02T00:00:00Z', change: change(2) },
+      },
+    });
+    const other = src(1, [b('gone.example', 'silence')], { name: 'other' });
+    const ls = [fires, other];
+    const st = settings();
+    const res = mergeLists(ls, st);
+    const voted = explainDomain('bad.example', ls, st, res);
+    expect(voted.entries[0]!.votes[0]!.decided_by).toMatchObject({ type: 'Recommendation', policy: 'drop', change: change(1) });
+    expect(formatExplanation(voted)).toContain(
+      `fires: suspend, reject_media, "Hate speech, Spam"\n    decided by FIRES Recommendation drop (reject-media), labels "Hate speech", "Spam", published 2025-06-01T00:00:00Z, change ${change(1)}`,
+    );
+    const ended = explainDomain('gone.example', ls, st, res);
+    expect(ended.entries[0]!.mentions).toEqual([{ source: 0, name: 'fires', decided_by: expect.objectContaining({ type: 'Retraction' }) }]);
+    expect(formatExplanation(ended)).toContain(`fires: no block, decided by FIRES Retraction, published 2025-06-02T00:00:00Z, change ${change(2)}`);
+  });
 });

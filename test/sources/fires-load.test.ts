@@ -2,6 +2,7 @@
 // copy, cursor fallbacks, labels, the shrink guard and the request budget.
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSources, type FetchSettings, type LoadDeps, type SourceSpec } from '../../src/sources/load-sources.js';
+import { cacheKey, readCache, writeCache } from '../../src/sources/source-cache.js';
 import { noSleep, settings, tempDir, useServers } from '../fetch/helpers.js';
 import { startFires, type FiresDouble } from '../doubles/fires-double.js';
 
@@ -237,5 +238,55 @@ describe('FIRES: later fetches read the change feed', () => {
     const cache = await cacheDir();
     await loadSources([spec(d.datasetUrl), spec(d.datasetUrl, { index: 1, name: 'again' })], settings(cache), deps);
     expect(paths(d).filter((p) => p === '/labels')).toHaveLength(1);
+  });
+
+  it('falls back to a snapshot when the server answers 400 to a cursor that is not a UUIDv7', async () => {
+    const d = await fires();
+    seed(d, 4);
+    const cache = await cacheDir();
+    await load1(spec(d.datasetUrl), settings(cache));
+    // A cursor the server does not take (a UUID of another version), as a corrupted or foreign cache would hold.
+    const key = cacheKey(`url:${d.datasetUrl}`, 'fires');
+    const c = (await readCache(cache, key))!;
+    const state = JSON.parse(c.body) as { cursor: string };
+    state.cursor = '0197b000-0000-4000-8000-000000000000';
+    await writeCache(cache, key, JSON.stringify(state), { url: c.meta.url, fetchedAt: c.meta.fetchedAt, domainCount: c.meta.domainCount });
+    d.add({ type: 'Retraction', entityKind: 'domain', entityKey: 'd0.example' });
+    d.requests.length = 0;
+    const r = await load1(spec(d.datasetUrl), settings(cache));
+    expect(r.status).toBe('fresh');
+    expect(domains(r)).toEqual(['d1.example', 'd2.example', 'd3.example']);
+    expect(r.notices.map((n) => n.message).join('\n')).toMatch(/refused the saved cursor 0197b000-0000-4000-8000-000000000000 \(HTTP 400\); read a fresh snapshot instead/);
+    expect(paths(d).slice(0, 3)).toEqual(['/datasets/ID/changes?since=0197b000-0000-4000-8000-000000000000', '/datasets/ID', '/datasets/ID/snapshot']);
+  });
+
+  it('finds the labels at /labels when the server has no nodeinfo, and keeps earlier names when they cannot be read', async () => {
+    const d = await fires([{ id: '1', name: 'Hate speech' }]);
+    d.add({ type: 'Recommendation', entityKind: 'domain', entityKey: 'bad.example', policy: 'drop', labels: ['1'] });
+    // A proxy in front of the double without nodeinfo, whose labels can be switched off.
+    const state = { labelsDown: false };
+    const proxy = await serve(async (req, res) => {
+      if ((req.url ?? '').includes('nodeinfo') || (state.labelsDown && req.url === '/labels')) {
+        res.writeHead(404);
+        return void res.end();
+      }
+      const up = await fetch(`${d.url}${req.url}`, { headers: { accept: req.headers.accept ?? '' } });
+      res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? '' });
+      res.end((await up.text()).replaceAll(d.url, `http://127.0.0.1:${proxy.port}`));
+    });
+    const url = `${proxy.url}/datasets/${d.datasetId}`;
+    const cache = await cacheDir();
+    const first = await load1(spec(url), settings(cache));
+    expect(first.list.blocks[0]!.public_comment).toBe('Hate speech');
+    expect(proxy.requests.map((q) => q.url)).toContain('/labels');
+    state.labelsDown = true;
+    d.add({ type: 'Recommendation', entityKind: 'domain', entityKey: 'worse.example', policy: 'drop', labels: ['1'] });
+    const second = await load1(spec(url), settings(cache));
+    expect(second.status).toBe('fresh');
+    expect(second.list.blocks.map((b) => [b.domain, b.public_comment])).toEqual([
+      ['bad.example', 'Hate speech'],
+      ['worse.example', 'Hate speech'],
+    ]);
+    expect(second.notices.map((n) => n.message).join('\n')).toMatch(/labels could not be read \(labels: fetching .*HTTP 404\); using the names from earlier runs/);
   });
 });
