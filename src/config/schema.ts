@@ -159,6 +159,10 @@ export const destinationSchema = z
     /** A token with write:statuses for `announce --post` (never the admin token). */
     announce_token_env: tokenKeys.token_env,
     announce_token_file: nonEmpty.optional(),
+    /** Which server software: "mastodon" (the default, as before), one named, or "auto" to detect it. */
+    software: z.enum(['auto', 'mastodon', 'gotosocial', 'akkoma', 'pleroma']).default('mastodon'),
+    /** Where follows cannot be checked: true never suspends unchecked; false accepts that. */
+    follow_checks: z.boolean().default(true),
     max_severity: severity.default('suspend'),
     max_followed_severity: severity.default('silence'),
     remove: z.boolean().default(true),

@@ -46,6 +46,8 @@ export interface AllowlistConfig {
 
 export type DestinationStore = { kind: 'api'; apiBase: string } | { kind: 'file'; path: string };
 
+export type DestinationSoftware = 'auto' | 'mastodon' | 'gotosocial' | 'akkoma' | 'pleroma';
+
 export interface DestinationConfig {
   index: number;
   /** Normalised host; also always allowlisted for this destination. */
@@ -54,6 +56,10 @@ export interface DestinationConfig {
   auth: TokenSpec;
   /** announce_token_env / announce_token_file: the write:statuses token for `announce --post`. */
   announce_auth?: TokenSpec;
+  /** Server software of an api destination; "auto" detects it (instance API, then nodeinfo). */
+  software: DestinationSoftware;
+  /** Without a follow-check API: true = no unchecked suspends, false = accept them. */
+  follow_checks: boolean;
   max_severity: Severity;
   max_followed_severity: Severity;
   remove: boolean;

@@ -1,4 +1,6 @@
-// Opens a destination's store: the Mastodon admin API, or a snapshot/list file standing in for it.
+// Opens a destination's store: a server's admin API (Mastodon, GoToSocial, Akkoma/Pleroma, picked
+// by `software`, or detected with "auto"), or a snapshot/list file standing in for one. This is
+// the one place that knows software by name; everything after it reads the store's capabilities.
 import type { DestinationConfig, LoadedConfig } from '../config/index.js';
 import { resolveToken } from '../config/index.js';
 import { FediblockError } from '../errors.js';
@@ -9,9 +11,19 @@ export interface OpenedStore {
   store: Store & { close?: () => Promise<void> };
   /** A live instance (follow checks possible, software check before writes). */
   live: boolean;
-  /** Before the first write: refuse anything that is not Mastodon (GoToSocial would turn every silence into a full block). */
+  /** Before the first write: refuse a server that is not the software the store speaks to. */
   preflight(): Promise<void>;
 }
+
+type Logger = Awaited<ReturnType<typeof getLogger>>;
+
+const TOKEN_HINTS: Record<string, string> = {
+  mastodon: 'create an application in Preferences → Development with scopes admin:read:domain_blocks admin:write:domain_blocks (and admin:read for follow checks)',
+  gotosocial: 'create an application and token for an admin account with scopes admin:read:domain_blocks admin:write:domain_blocks',
+  akkoma: 'create an application and token for an admin account with scopes admin:read admin:write',
+  pleroma: 'create an application and token for an admin account with scopes admin:read admin:write',
+  auto: 'create an admin token with the scopes the README names for your server software',
+};
 
 export async function openStore(config: LoadedConfig, dest: DestinationConfig): Promise<OpenedStore> {
   if (dest.store.kind === 'file') {
@@ -24,14 +36,60 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
   for (const w of t.warnings) log.warn({ event: 'token_warning', destination: dest.domain }, w);
   if (!t.token) {
     throw new FediblockError(`no token for ${dest.domain}: set ${t.from}, or token_env / token_file in its [[destination]]`, {
-      hint: 'create an application in Preferences → Development with scopes admin:read:domain_blocks admin:write:domain_blocks (and admin:read for follow checks)',
+      hint: TOKEN_HINTS[dest.software] ?? TOKEN_HINTS.auto!,
     });
   }
+  if (dest.software === 'mastodon') return openMastodon(config, dest, t.token, log);
+
+  const { HttpTransport } = await import('../destinations/http/transport.js');
+  const { detectSoftware } = await import('../destinations/detect-software.js');
+  const transport = new HttpTransport({
+    baseUrl: dest.store.apiBase,
+    token: t.token,
+    reserve: dest.reserve,
+    concurrency: dest.concurrency,
+    timeoutMs: config.fetch.timeout_ms,
+    onEvent: (e) => log.info({ event: `http_${e.type.replace('-', '_')}`, destination: dest.domain, path: e.path, waitMs: e.waitMs }, e.type === 'retry' ? `retrying after ${e.reason ?? 'an error'}` : `rate limit: waiting ${Math.ceil(e.waitMs / 1000)} s for the next window`),
+  });
+  const found = await detectSoftware(transport);
+  const family = (s: string) => (s === 'pleroma' ? 'akkoma' : s);
+  let software: string = dest.software;
+  if (software === 'auto') {
+    if (found.software === 'other') {
+      await transport.close();
+      throw new FediblockError(`cannot tell which server software ${dest.domain} runs (${found.via === 'nothing' ? 'no instance API or nodeinfo answered' : `version "${found.version}"`})`, {
+        hint: 'set software = "mastodon", "gotosocial", "akkoma" or "pleroma" in its [[destination]]',
+      });
+    }
+    software = found.software;
+    log.info({ event: 'software_detected', destination: dest.domain, software, version: found.version, via: found.via }, `${dest.domain} runs ${software} ${found.version} (from ${found.via})`);
+  } else if (found.software !== 'other' && family(found.software) !== family(software)) {
+    await transport.close();
+    throw new FediblockError(`${dest.domain} is configured as ${software} but answers as ${found.software} ${found.version} (from ${found.via}); refusing to go on`, {
+      hint: `set software = "${found.software}" (or "auto") in its [[destination]] if that is right`,
+    });
+  }
+  if (software === 'mastodon') {
+    await transport.close();
+    return openMastodon(config, dest, t.token, log);
+  }
+  if (software === 'gotosocial') {
+    const { GoToSocialClient } = await import('../destinations/gotosocial/client.js');
+    const { GoToSocialStore } = await import('../destinations/gotosocial/gotosocial-store.js');
+    const version = found.software === 'gotosocial' ? found.version : '';
+    const store = new GoToSocialStore(new GoToSocialClient(transport), { name: dest.domain, version, marker: dest.marker });
+    return { store, live: true, preflight: async () => {} };
+  }
+  await transport.close();
+  throw new FediblockError(`${dest.domain}: ${software} destinations are not supported yet`);
+}
+
+async function openMastodon(config: LoadedConfig, dest: DestinationConfig, token: string, log: Logger): Promise<OpenedStore> {
   const { MastodonClient } = await import('../destinations/mastodon/client.js');
   const { MastodonStore } = await import('../destinations/mastodon/mastodon-store.js');
   const client = new MastodonClient({
-    baseUrl: dest.store.apiBase,
-    token: t.token,
+    baseUrl: dest.store.kind === 'api' ? dest.store.apiBase : '',
+    token,
     reserve: dest.reserve,
     concurrency: dest.concurrency,
     timeoutMs: config.fetch.timeout_ms,
@@ -49,7 +107,7 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
       const info = await client.instanceInfo();
       if (info.software !== 'mastodon') {
         throw new FediblockError(`${dest.domain} does not look like Mastodon (version "${info.version}"); refusing to write`, {
-          hint: 'fediblock writes Mastodon severities; other servers (GoToSocial) would turn every silence into a full block',
+          hint: 'fediblock writes Mastodon severities here; for GoToSocial, Akkoma or Pleroma set software = "auto" (or the software\'s name) in its [[destination]]',
         });
       }
       const [maj = 0, min = 0] = info.version.split('.').map((x) => parseInt(x, 10));

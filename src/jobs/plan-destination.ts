@@ -6,7 +6,8 @@ import { checkBrakes } from '../sync/check-brakes.js';
 import { domainsNeedingFollowCheck, type FollowCheckResult } from '../sync/follow-checks.js';
 import { storeFingerprint } from '../sync/fingerprint.js';
 import { planSync, type DestinationPolicy } from '../sync/plan-sync.js';
-import type { Store } from '../sync/store.js';
+import { NO_FOLLOW_API, fitPlanToCapabilities, policyForCapabilities } from '../sync/fit-capabilities.js';
+import { capabilitiesOf, type Store } from '../sync/store.js';
 import { getLogger } from '../log.js';
 
 export type BrakeResult = ReturnType<typeof checkBrakes>;
@@ -44,7 +45,11 @@ export async function planDestination(
   policy: DestinationPolicy,
   holds: string[],
   concurrency: number,
+  opts: { followChecks?: boolean } = {},
 ): Promise<DestinationPlan> {
+  const caps = capabilitiesOf(store);
+  const configured = policy;
+  policy = policyForCapabilities(policy, caps);
   const current = await store.list();
   const follow = new Map<string, FollowCheckResult>();
   const need = domainsNeedingFollowCheck(desired, current, policy);
@@ -74,11 +79,16 @@ export async function planDestination(
     if (notAsked) {
       log.warn({ event: 'follow_checks_refused', destination: policy.domain, domains: notAsked }, `${notAsked} more follow checks not made (the token was refused); those domains are capped at ${policy.max_followed_severity} too`);
     }
+  } else if (need.length && live && !caps.followChecks) {
+    // decisions.md: with follow_checks = true (the default) nothing is suspended unchecked where
+    // follows cannot be checked; follow_checks = false accepts unchecked suspends.
+    for (const d of need) follow.set(d, opts.followChecks === false ? { follows: 0, followers: 0 } : { error: NO_FOLLOW_API });
   } else if (need.length) {
     // A file cannot tell who follows whom; the cap applies to live instances only.
     for (const d of need) follow.set(d, { follows: 0, followers: 0 });
   }
-  const plan = planSync({ desired, current, policy, follow, holdDeletes: holds, storeFingerprint: storeFingerprint(current) });
+  const planned = planSync({ desired, current, policy, follow, holdDeletes: holds, storeFingerprint: storeFingerprint(current) });
+  const plan = fitPlanToCapabilities(planned, caps, { desired, fields: configured.fields });
   const brakes = checkBrakes(plan, current, policy);
   return { plan, current, brakes, policy, followChecks };
 }

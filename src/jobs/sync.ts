@@ -79,7 +79,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
           plan: async () => {
             const opened = await openStore(config, dest);
             const policy = policyOf(dest, config.merge.export_fields, []);
-            return { dp: await planDestination(opened.store, opened.live, run.outcome.blocks, policy, holds, dest.concurrency), opened, dest };
+            return { dp: await planDestination(opened.store, opened.live, run.outcome.blocks, policy, holds, dest.concurrency, { followChecks: dest.follow_checks }), opened, dest };
           },
         });
       }

@@ -1,4 +1,41 @@
-import type { BlockFields, DomainBlock, StoredBlock } from '../model.js';
+import type { BlockFields, DomainBlock, FlagField, Severity, StoredBlock } from '../model.js';
+
+/**
+ * What a destination can hold, so the planner adapts to it without knowing its software's name
+ * (style.md, "Destinations as folders behind capabilities"; octoDNS's SUPPORTS).
+ */
+export interface StoreCapabilities {
+  /** Severities it can express. Entries planned at another severity are listed as "unsupported here". */
+  severities: readonly Severity[];
+  /** Whether a noop block with no reject flag can exist (it cannot where a block is only its flags). */
+  bareNoop: boolean;
+  /** Flags it can express; the planner leaves the others out of what it writes and says so. */
+  flags: readonly FlagField[];
+  /** Comment fields it keeps. */
+  comments: readonly ('public_comment' | 'private_comment')[];
+  /** Where the ownership marker lives: a private comment, or the one reason text an entry has. */
+  marker: 'private_comment' | 'reason';
+  /** Whether it can tell who follows whom (follow checks before a suspend). */
+  followChecks: boolean;
+  /** Whether a block can be changed in place; without it, updates are listed and not written. */
+  updates: boolean;
+  /** One request per block, or the whole setting rewritten once per run. */
+  writes: 'per-block' | 'whole-setting';
+  /** A word or two naming what the destination is, for plan sentences ("GoToSocial 0.19.2"). */
+  label?: string;
+}
+
+/** Mastodon's admin API (and the file store standing in for it) expresses everything. */
+export const FULL_CAPABILITIES: StoreCapabilities = {
+  severities: ['noop', 'silence', 'suspend'],
+  bareNoop: true,
+  flags: ['reject_media', 'reject_reports', 'obfuscate'],
+  comments: ['public_comment', 'private_comment'],
+  marker: 'private_comment',
+  followChecks: true,
+  updates: true,
+  writes: 'per-block',
+};
 
 /**
  * Where blocks live: a Mastodon instance through its admin API, or a snapshot file. The planner
@@ -7,6 +44,8 @@ import type { BlockFields, DomainBlock, StoredBlock } from '../model.js';
 export interface Store {
   /** The destination's domain, or the file path for a file store. */
   readonly name: string;
+  /** What it can express; absent means everything (Mastodon, files). */
+  readonly capabilities?: StoreCapabilities;
   list(): Promise<StoredBlock[]>;
   /** Throws ExistingBlockConflict when the store already has a rule for the domain (or a parent at least as strict). */
   create(block: DomainBlock): Promise<StoredBlock>;
@@ -15,9 +54,11 @@ export interface Store {
   remove(id: string): Promise<void>;
   /** Follow relationships between local accounts and the domain (incl. subdomains). Absent on stores that cannot tell. */
   followCounts?(domain: string): Promise<{ follows: number; followers: number }>;
-  /** Persist buffered writes (file store); a no-op for live stores. */
+  /** Persist buffered writes (file store, whole-setting stores); a no-op for per-block live stores. */
   flush?(): Promise<void>;
 }
+
+export const capabilitiesOf = (store: Pick<Store, 'capabilities'>): StoreCapabilities => store.capabilities ?? FULL_CAPABILITIES;
 
 /** Mastodon's 422 with `existing_domain_block`: the domain (or a parent at least as strict) already has a rule. */
 export class ExistingBlockConflict extends Error {
