@@ -1,0 +1,122 @@
+// Issue 9's invariants, worded as the issue words them, checked against the emulator's own record
+// of what happened (its request log and ordered effects), never against what fediblock reports.
+import type { StoredBlock } from '../../src/model.js';
+import type { EmulatorEffect } from '../emulator/mastodon-emulator.js';
+import { MARKER, type Row, type Severity } from './sync-world.js';
+
+const RANK: Record<Severity, number> = { noop: 0, silence: 1, suspend: 2 };
+export const owned = (b: { private_comment?: string | null } | null | undefined): boolean => !!b && (b.private_comment ?? '').includes(MARKER);
+
+/** Severity down, or a reject flag dropped. */
+export function lowers(before: StoredBlock, after: StoredBlock | null): boolean {
+  if (after === null) return true;
+  const d = RANK[after.severity] - RANK[before.severity];
+  if (d !== 0) return d < 0;
+  return (before.reject_media && !after.reject_media) || (before.reject_reports && !after.reject_reports);
+}
+
+/** Mastodon's rule_for: the block of the domain or its most specific parent. */
+export function ruleFor(blocks: Map<string, StoredBlock>, domain: string): StoredBlock | undefined {
+  const labels = domain.split('.');
+  for (let i = 0; i < labels.length; i++) {
+    const b = blocks.get(labels.slice(i).join('.'));
+    if (b) return b;
+  }
+  return undefined;
+}
+
+/** Whether `rule` enforces `target` (its severity, and its reject flags unless suspended). */
+export function enforces(rule: Pick<Row, 'severity' | 'reject_media' | 'reject_reports'> | undefined, target: Row): boolean {
+  if (!rule || RANK[rule.severity] < RANK[target.severity]) return false;
+  if (rule.severity === 'suspend') return true;
+  return (rule.reject_media || !target.reject_media) && (rule.reject_reports || !target.reject_reports);
+}
+
+export const byDomain = (blocks: StoredBlock[]) => new Map(blocks.map((b) => [b.domain, b]));
+
+/** I1: fediblock never writes a block without the marker, except adopting it (adopt = true), which never lowers it. */
+export function checkI1(effects: EmulatorEffect[], adopt: boolean, what: string): string[] {
+  const out: string[] = [];
+  for (const e of effects) {
+    if (e.before === null || owned(e.before)) continue;
+    const adoption = adopt && e.after !== null && owned(e.after) && !lowers(e.before, e.after);
+    if (!adoption) out.push(`I1 (${what}): wrote hand-made ${e.domain}: ${describe(e.before)} → ${e.after ? describe(e.after) : 'deleted'}${adopt ? '' : ' (adopt = false)'}`);
+  }
+  return out;
+}
+
+/** I3: while a source is failed, stale or shrunk, no owned block is deleted or lowered. */
+export function checkI3(effects: EmulatorEffect[]): string[] {
+  return effects
+    .filter((e) => e.before !== null && owned(e.before) && lowers(e.before, e.after))
+    .map((e) => `I3: owned ${e.domain} ${e.after ? `lowered ${describe(e.before!)} → ${describe(e.after)}` : 'deleted'} while a source was failed, stale or shrunk`);
+}
+
+/** I5: no domain blocked before and after the run is unblocked at any moment during it. */
+export function checkI5(before: StoredBlock[], effects: EmulatorEffect[], after: StoredBlock[]): string[] {
+  const start = byDomain(before);
+  const end = byDomain(after);
+  const domains = new Set([...start.keys(), ...end.keys(), ...effects.map((e) => e.domain)]);
+  const watched = [...domains].filter((d) => ruleFor(start, d) && ruleFor(end, d));
+  const state = new Map(start);
+  const out: string[] = [];
+  for (const e of [...effects].sort((a, b) => a.seq - b.seq)) {
+    if (e.after) state.set(e.domain, e.after);
+    else state.delete(e.domain);
+    for (const d of watched) {
+      if (!ruleFor(state, d)) out.push(`I5: ${d} was unblocked during the run (after ${e.after ? 'writing' : 'deleting'} ${e.domain}, change ${e.seq})`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** I2: every merged domain is enforced at its target, or the plan names why not. */
+export function checkI2(merged: Row[], after: StoredBlock[], plan: { entries: Array<{ domain: string; action: string; reason?: string; cap?: unknown }> } | undefined): string[] {
+  const state = byDomain(after);
+  const out: string[] = [];
+  for (const m of merged) {
+    if (enforces(ruleFor(state, m.domain), m)) continue;
+    const entry = plan?.entries.find((e) => e.domain === m.domain);
+    const named = entry && (entry.cap !== undefined || (entry.reason !== undefined && entry.reason !== '' && !/^covered by parent/.test(entry.reason)));
+    if (!named) {
+      const r = ruleFor(state, m.domain);
+      out.push(`I2: ${m.domain} should be ${describe(m)}, is ${r ? `${describe(r)} via ${r.domain}` : 'not blocked'}; plan: ${entry ? `${entry.action}${entry.reason ? ` (${entry.reason})` : ''}` : 'no entry'}`);
+    }
+  }
+  return out;
+}
+
+/** I7: the restore put every block fediblock wrote since the snapshot back as it was, and wrote nothing else. */
+export function checkI7(snapshotState: StoredBlock[], since: EmulatorEffect[], fediblockSeqs: Set<number>, restoreEffects: EmulatorEffect[], after: StoredBlock[]): string[] {
+  const out: string[] = [];
+  const wrote = new Map<string, number>(); // domain → seq of fediblock's last write since the snapshot
+  for (const e of since) if (fediblockSeqs.has(e.seq)) wrote.set(e.domain, e.seq);
+  const adminAfter = new Set(since.filter((e) => !fediblockSeqs.has(e.seq) && e.seq > (wrote.get(e.domain) ?? Infinity)).map((e) => e.domain));
+  for (const e of restoreEffects) if (!wrote.has(e.domain)) out.push(`I7: restore wrote ${e.domain}, which fediblock had not written since the snapshot`);
+  const snap = byDomain(snapshotState);
+  const now = byDomain(after);
+  for (const d of wrote.keys()) {
+    if (adminAfter.has(d)) continue; // the admin changed it since: whatever restore does there is a judgement call
+    const want = snap.get(d);
+    const got = now.get(d);
+    if (!same(want, got)) out.push(`I7: ${d} is ${got ? describe(got) : 'absent'} after restore, was ${want ? describe(want) : 'absent'} in the snapshot`);
+  }
+  return out;
+}
+
+function same(a: StoredBlock | undefined, b: StoredBlock | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.severity === b.severity &&
+    a.reject_media === b.reject_media &&
+    a.reject_reports === b.reject_reports &&
+    a.obfuscate === b.obfuscate &&
+    (a.public_comment ?? '') === (b.public_comment ?? '') &&
+    (a.private_comment ?? '') === (b.private_comment ?? '')
+  );
+}
+
+export function describe(b: Pick<Row, 'severity' | 'reject_media' | 'reject_reports'> & { private_comment?: string | null }): string {
+  const flags = [b.reject_media && 'reject_media', b.reject_reports && 'reject_reports'].filter(Boolean).join('+');
+  return `${b.severity}${flags ? `+${flags}` : ''}${b.private_comment !== undefined ? (owned(b) ? ' [owned]' : ' [hand-made]') : ''}`;
+}
