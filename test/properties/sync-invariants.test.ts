@@ -16,10 +16,13 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const STEPS = Number(process.env.FUZZ_STEPS ?? 8);
 
+let played = 0;
+
 describe('sync invariants over random histories', () => {
   it(`hold for ${RUNS} histories of up to ${STEPS} steps (seed ${SEED})`, async () => {
     await fc.assert(
       fc.asyncProperty(historyArb(STEPS), async (h) => {
+        if (++played % 100 === 0 && RUNS >= 100) process.stderr.write(`fuzz:sync: ${played} histories\n`);
         const v = await runHistory(h, ENABLED);
         if (v.length) throw new Error(v.join('\n'));
       }),
