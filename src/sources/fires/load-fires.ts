@@ -16,7 +16,7 @@
 // a long backlog that meets the rate limit then progresses run after run instead of never.
 import type { Notice, Reject, SourceStatus } from '../../model.js';
 import { redactUrl } from '../fetch-body.js';
-import { cacheAgeMs, cacheKey, formatAge, readCache, writeCache, type CacheEntry, type WriteFileAtomic } from '../source-cache.js';
+import { cacheAgeMs, cacheKey, formatAge, readCache, writeCache, type WriteFileAtomic } from '../source-cache.js';
 import { deriveBlocks, foldChanges, labelFallbackName, newestUuid, type DerivedList, type EntityMap } from './fold-changes.js';
 import { FiresFailure, readChangePage, readDataset, readLabels, readSnapshot, type FiresHttp, type ItemProblem, type LabelSet } from './fires-client.js';
 import { GENESIS_CURSOR, isUuid, type FiresChange } from './read-change.js';
