@@ -138,4 +138,32 @@ describe('folding and reading FIRES changes', () => {
       { numRuns: 200 },
     );
   });
+
+  it('a snapshot then the change feed gives what a fresh snapshot gives, wherever the cut falls (property)', () => {
+    const keys = ['a.example', 'b.example', 'c.example', 'd.example'];
+    const step = fc.record({ key: fc.constantFrom(...keys), kind: fc.constantFrom('drop', 'reject', 'filter', 'accept', 'retract', 'advise') });
+    /** What the server's snapshot holds: the latest change per entity. */
+    const snapshotOf = (cs: FiresChange[]) => [...new Map(cs.map((c) => [c.entityKey, c])).values()];
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), fc.nat(), (steps, cutAt) => {
+        const changes = steps.map((x) =>
+          x.kind === 'retract'
+            ? change({ type: 'Retraction', entityKind: 'domain', entityKey: x.key })
+            : x.kind === 'advise'
+              ? change({ type: 'Advisory', entityKind: 'domain', entityKey: x.key })
+              : rec(x.key, x.kind, { recommendedFilters: x.kind === 'reject' ? ['reject-media'] : [] }),
+        );
+        const cut = changes.length === 0 ? 0 : cutAt % (changes.length + 1);
+        const incremental: EntityMap = new Map();
+        foldChanges(incremental, snapshotOf(changes.slice(0, cut)));
+        foldChanges(incremental, changes.slice(cut));
+        const fresh: EntityMap = new Map();
+        foldChanges(fresh, snapshotOf(changes));
+        const read = (m: EntityMap) => deriveBlocks(m.values(), 'fires', labelFallbackName);
+        expect(read(incremental).blocks).toEqual(read(fresh).blocks);
+        expect(read(incremental).notices).toEqual(read(fresh).notices);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
