@@ -113,12 +113,12 @@ program
 program
   .command('restore')
   .argument('<snapshot>', 'snapshot file saved before a sync')
-  .description('undo fediblock’s own changes since a snapshot (hand-made blocks are left alone)')
-  .requiredOption('-d, --destination <domain>', 'destination to restore')
+  .description('undo fediblock’s own writes since a snapshot, from its journal (blocks only the admin touched are never written)')
+  .option('-d, --destination <domain>', 'destination to restore (default: the one the snapshot was taken of)')
   .option('-n, --dry-run', 'print the plan only')
   .option('-y, --yes', 'apply without asking')
   .option('--json', 'print JSON')
-  .addHelpText('after', '\nExample:\n  fediblock restore ~/.cache/fediblock/snapshots/my.instance-20261125T094500Z.json -d my.instance --yes')
+  .addHelpText('after', '\nExample:\n  fediblock restore ~/.cache/fediblock/snapshots/my.instance-20261125T094500Z.json --dry-run')
   .action((snapshot, opts, cmd) => runCommand('restore', cmd, { ...opts, snapshot }));
 
 program

@@ -66,6 +66,25 @@ const runEndSchema = z.object({
   writes: z.number().int().min(0),
 });
 
+/**
+ * The writes after a snapshot, in file order: from the first line of the run that took it (the
+ * snapshot is written before that run's first write), or, for a snapshot that names no run or a
+ * run the journal never saw (it wrote nothing), from its time on. Also says whether the journal
+ * reaches back that far at all.
+ */
+export function entriesAfter(journal: Journal, mark: { run?: string; taken_at: string }): { entries: JournalEntry[]; covered: boolean } {
+  let start = mark.run === undefined ? -1 : journal.lines.findIndex((l) => l.run === mark.run);
+  const found = start !== -1;
+  if (!found) {
+    const t = Date.parse(mark.taken_at);
+    start = journal.lines.findIndex((l) => Date.parse(l.time) >= t);
+    if (start === -1) start = journal.lines.length;
+  }
+  const entries = journal.lines.slice(start).filter((l): l is JournalEntry => !isRunEnd(l));
+  // Lines before the mark show the journal was already kept when the snapshot was taken.
+  return { entries, covered: found || start > 0 };
+}
+
 /** The journal of `destination` under `cacheDir`; empty when fediblock never wrote there. */
 export function readJournal(cacheDir: string, destination: string): Promise<Journal> {
   return readJournalFile(journalPath(cacheDir, destination));

@@ -1,82 +1,127 @@
-// `restore SNAPSHOT`: the way back to a saved state, reversing only fediblock's own changes
-// (decisions.md "Sync behaviour"). Pure; apply walks the returned plan like any other.
+// `restore SNAPSHOT`: undo what fediblock wrote since the snapshot, from the journal
+// (decisions.md, second round). Pure; apply walks the returned plan like any other.
 //
-// - owned now, absent from the snapshot            → delete (fediblock created it since);
-// - owned in the snapshot, absent now              → create exactly as it was (private_comment too);
-// - owned now and then, different                  → update back (every field, comments included);
-// - hand-made in the snapshot, owned now (adopted) → update back, which also removes the marker;
-// - hand-made now (whatever it was then)           → untouched: the admin's, including blocks added
-//   since and blocks whose marker the admin removed (reported as a skip when it was owned then);
-// - hand-made in the snapshot, gone now            → not recreated (the admin may have removed it;
-//   reported as a skip).
+// For each domain the journal names after the snapshot, its entries are undone newest first, as
+// long as the block is still what fediblock left: a block fediblock created is deleted, an adopted
+// block is handed back as the admin made it (marker removed, fields as before), an updated or
+// deleted block is put back. Only the net change is written, once per domain. When the block now
+// differs from what fediblock's last write left, the admin changed it since: it is left alone and
+// reported; when it differs only from an older write's result, undoing stops there and says so.
+// A domain the journal does not name — anything only the admin touched — is never written, even
+// when it differs from the snapshot (a marked block that does is reported, since that points at
+// writes the journal does not hold, e.g. by a fediblock older than the journal).
 // Follow checks are not made: a restore puts back what was there before.
 import { blockFields, type BlockFields, type Plan, type PlanEntry, type StoredBlock } from '../model.js';
+import type { JournalBlock, JournalEntry } from '../journal/journal-record.js';
 import { byDomain, diffFields, isManaged, type DestinationPolicy } from './plan-sync.js';
 
-export interface RestoreOptions {
+export interface RestoreInput {
+  /** The snapshot's blocks (only used to report marked blocks the journal cannot explain). */
+  snapshot: StoredBlock[];
+  /** Journal writes after the snapshot, in file order (read-journal.ts `entriesAfter`). */
+  entries: JournalEntry[];
+  current: StoredBlock[];
+  policy: Pick<DestinationPolicy, 'domain' | 'marker' | 'own_all'>;
   now?: string;
   storeFingerprint?: string;
 }
 
-const fieldsOf = blockFields;
+export interface RestorePlan {
+  plan: Plan;
+  /** Domains restored only part of the way (edited by hand between fediblock's writes), in words. */
+  notes: string[];
+}
 
-export function planRestore(
-  snapshot: StoredBlock[],
-  current: StoredBlock[],
-  policy: Pick<DestinationPolicy, 'domain' | 'marker' | 'own_all'>,
-  opts: RestoreOptions = {},
-): Plan {
-  const snapBy = new Map<string, StoredBlock>();
-  for (const s of snapshot) if (!snapBy.has(s.domain)) snapBy.set(s.domain, s);
+export const EDITED_SINCE = 'changed by hand since fediblock last wrote it; left alone';
+export const NOT_IN_JOURNAL = 'marked block that differs from the snapshot, but the journal holds no fediblock write to it since; left alone';
+
+type State = BlockFields & { id?: string };
+
+const sameBlock = (a: State | null, b: State | null): boolean => {
+  if (a === null || b === null) return a === b;
+  if (a.id !== undefined && b.id !== undefined && a.id !== '' && b.id !== '' && a.id !== b.id) return false;
+  return Object.keys(diffFields(blockFields(a), blockFields(b))).length === 0;
+};
+
+const sameFields = (a: BlockFields | undefined, b: BlockFields | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : Object.keys(diffFields(blockFields(a), blockFields(b))).length === 0;
+
+const stateOf = (b: StoredBlock | JournalBlock | undefined | null): State | null => (b ? { id: b.id, ...blockFields(b) } : null);
+
+export function planRestore(input: RestoreInput): RestorePlan {
+  const { policy } = input;
   const curBy = new Map<string, StoredBlock>();
-  for (const c of current) if (!curBy.has(c.domain)) curBy.set(c.domain, c);
+  for (const c of input.current) if (!curBy.has(c.domain)) curBy.set(c.domain, c);
+  const history = new Map<string, JournalEntry[]>();
+  for (const e of input.entries) {
+    const h = history.get(e.domain);
+    if (h) h.push(e);
+    else history.set(e.domain, [e]);
+  }
   const entries: PlanEntry[] = [];
+  const notes: string[] = [];
 
-  for (const c of curBy.values()) {
-    const s = snapBy.get(c.domain);
-    if (!isManaged(c, policy)) {
-      if (s !== undefined && isManaged(s, policy)) {
-        entries.push({ action: 'skip', domain: c.domain, reason: 'marker removed by hand since the snapshot; left alone', current: c });
-      }
+  for (const [domain, writes] of history) {
+    const cur = curBy.get(domain);
+    let state: State | null = stateOf(cur);
+    let undone = 0;
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const w = writes[i]!;
+      if (!sameBlock(state, stateOf(w.after))) break;
+      state = stateOf(w.before);
+      undone++;
+    }
+    if (undone === 0) {
+      entries.push({ action: 'skip', domain, reason: EDITED_SINCE, ...(cur ? { current: cur } : {}) });
       continue;
     }
-    if (s === undefined) {
-      entries.push({ action: 'delete', domain: c.domain, reason: 'not in the snapshot (created by fediblock since)', current: c });
-      continue;
+    if (undone < writes.length) {
+      const stop = writes[writes.length - undone]!;
+      notes.push(`${domain}: changed by hand before fediblock's write of ${stop.time}; undone back to that point only`);
     }
-    const desired = fieldsOf(s);
-    const changes = diffFields(fieldsOf(c), desired);
-    const adopted = !isManaged(s, policy);
-    if (Object.keys(changes).length === 0) {
-      entries.push({ action: 'unchanged', domain: c.domain, current: c });
+    const oldest = writes[writes.length - undone]!;
+    const reason = reasonFor(oldest, state, cur, policy);
+    if (state === null) {
+      if (cur) entries.push({ action: 'delete', domain, reason, current: cur });
+    } else if (!cur) {
+      entries.push({ action: 'create', domain, reason, desired: blockFields(state) });
     } else {
-      entries.push({
-        action: 'update',
-        domain: c.domain,
-        reason: adopted ? 'undoing adoption: back to the hand-made block in the snapshot' : 'back to the snapshot',
-        desired,
-        current: c,
-        changes,
-      });
+      const desired = blockFields(state);
+      const changes = diffFields(blockFields(cur), desired);
+      if (Object.keys(changes).length === 0) entries.push({ action: 'unchanged', domain, current: cur });
+      else entries.push({ action: 'update', domain, reason, desired, current: cur, changes });
     }
   }
 
-  for (const s of snapBy.values()) {
-    if (curBy.has(s.domain)) continue;
-    if (isManaged(s, policy)) {
-      entries.push({ action: 'create', domain: s.domain, reason: 'restoring from the snapshot', desired: fieldsOf(s) });
-    } else {
-      entries.push({ action: 'skip', domain: s.domain, reason: 'hand-made in the snapshot and gone now; not recreated (it may have been removed by hand)' });
-    }
+  // Marked blocks that differ from the snapshot with no journal entry: say so, write nothing.
+  const snapBy = new Map<string, StoredBlock>();
+  for (const s of input.snapshot) if (!snapBy.has(s.domain)) snapBy.set(s.domain, s);
+  for (const domain of new Set([...snapBy.keys(), ...curBy.keys()])) {
+    if (history.has(domain)) continue;
+    const s = snapBy.get(domain);
+    const c = curBy.get(domain);
+    const marked = (s !== undefined && isManaged(s, policy)) || (c !== undefined && isManaged(c, policy));
+    if (!marked || sameFields(s, c)) continue;
+    entries.push({ action: 'skip', domain, reason: NOT_IN_JOURNAL, ...(c ? { current: c } : {}) });
   }
 
   entries.sort(byDomain);
   return {
-    version: 1,
-    destination: policy.domain,
-    created_at: opts.now ?? new Date().toISOString(),
-    store_fingerprint: opts.storeFingerprint ?? '',
-    entries,
-    holds: [],
+    plan: {
+      version: 1,
+      destination: policy.domain,
+      created_at: input.now ?? new Date().toISOString(),
+      store_fingerprint: input.storeFingerprint ?? '',
+      entries,
+      holds: [],
+    },
+    notes: notes.sort(),
   };
+}
+
+function reasonFor(oldest: JournalEntry, target: State | null, cur: StoredBlock | undefined, policy: Pick<DestinationPolicy, 'marker' | 'own_all'>): string {
+  if (target === null) return `created by fediblock since the snapshot (${oldest.time.slice(0, 16).replace('T', ' ')}); deleting it`;
+  if (!cur) return 'deleted by fediblock since the snapshot; putting it back';
+  if (!isManaged({ ...target, domain: '', id: '' }, policy)) return 'adopted by fediblock since the snapshot; handing it back as it was made by hand';
+  return 'changed by fediblock since the snapshot; putting it back';
 }
