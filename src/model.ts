@@ -200,4 +200,6 @@ export interface Plan {
   holds: string[];
   /** Sources or allowlists that had failed with no usable copy when the plan was made: `apply` refuses such a plan. */
   failed_sources?: string[];
+  /** What the destination could not express of the writes planned (fields left out), grouped; absent when nothing. */
+  notes?: string[];
 }

@@ -80,8 +80,16 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
     const store = new GoToSocialStore(new GoToSocialClient(transport), { name: dest.domain, version, marker: dest.marker });
     return { store, live: true, preflight: async () => {} };
   }
-  await transport.close();
-  throw new FediblockError(`${dest.domain}: ${software} destinations are not supported yet`);
+  const { AkkomaClient } = await import('../destinations/akkoma/client.js');
+  const { AkkomaStore } = await import('../destinations/akkoma/akkoma-store.js');
+  const store = new AkkomaStore(new AkkomaClient(transport), {
+    name: dest.domain,
+    marker: dest.marker,
+    label: `${software === 'pleroma' ? 'Pleroma' : 'Akkoma'}${found.version ? ` ${found.version}` : ''}`,
+    onWarning: (m) => log.warn({ event: 'mrf_simple_inactive', destination: dest.domain }, m),
+  });
+  // Just before the first write: refuse (exit 2) if the setting changed since it was planned against.
+  return { store, live: true, preflight: async () => void (await store.checkUnchanged()) };
 }
 
 async function openMastodon(config: LoadedConfig, dest: DestinationConfig, token: string, log: Logger): Promise<OpenedStore> {

@@ -68,6 +68,7 @@ export interface FitOptions {
 export function fitPlanToCapabilities(plan: Plan, caps: StoreCapabilities, opts: FitOptions): Plan {
   const desiredBy = new Map<string, DomainBlock>();
   for (const d of opts.desired) if (!desiredBy.has(d.domain)) desiredBy.set(d.domain, d);
+  const notes = new Map<string, string[]>();
   const entries = plan.entries.map((e) => {
     let reason = e.reason;
     if (e.cap?.error === NO_FOLLOW_API && reason !== undefined) {
@@ -89,8 +90,10 @@ export function fitPlanToCapabilities(plan: Plan, caps: StoreCapabilities, opts:
         cap: e.cap,
       });
     }
-    const notes = droppedFields(desiredBy.get(e.domain), opts.fields, caps);
-    return clean({ ...e, reason: join(reason, ...notes) });
+    const dropped = droppedFields(desiredBy.get(e.domain), opts.fields, caps);
+    for (const n of dropped) notes.set(n, [...(notes.get(n) ?? []), e.domain]);
+    return clean({ ...e, reason: join(reason, ...dropped) });
   });
-  return { ...plan, entries };
+  if (notes.size === 0) return { ...plan, entries };
+  return { ...plan, entries, notes: [...notes].map(([n, ds]) => `${n}: ${ds.length > 10 ? `${ds.slice(0, 10).join(', ')} …and ${ds.length - 10} more` : ds.join(', ')}`) };
 }

@@ -99,6 +99,10 @@ export function formatPlanTable(plan: Plan, opts: FormatOptions): string {
     for (const g of s.skips) lines.push(paint('dim', `  ${shorten(g.reason, 200)} (${g.count}): ${moreSuffix(g.domains.map(clean))}`));
   }
 
+  if (plan.notes?.length) {
+    lines.push('', paint('dim', 'Not expressible on this destination:'));
+    for (const n of plan.notes) lines.push(paint('dim', `  ${shorten(n, 240)}`));
+  }
   if (s.holds.length > 0) lines.push('', paint('red', `Deletions held: ${s.holds.map((h) => shorten(h, 200)).join('; ')}`));
   lines.push('', paint('bold', summaryLine(s)));
   return `${lines.join('\n')}\n`;
@@ -161,6 +165,7 @@ export function formatPlanMarkdown(plan: Plan, opts: { current?: StoredBlock[] }
     out.push('');
   }
 
+  if (plan.notes?.length) out.push('#### Not expressible on this destination', '', ...plan.notes.map((n) => `- ${escapeMarkdown(n)}`), '');
   if (s.holds.length > 0) out.push(`> **Deletions held:** ${escapeMarkdown(s.holds.join('; '))}`, '');
   return `${out.join('\n')}\n`;
 }
