@@ -99,6 +99,17 @@ describe('sync into Akkoma', () => {
     expect(domainsIn(ak, 'reject')).toEqual(['a.example']);
   });
 
+  it('Pleroma: detected by nodeinfo, synced the same way; restore from the snapshot removes what fediblock added', async () => {
+    const { ak, ws } = await setup(['a.example'], { double: { software: 'pleroma', mrfSimple: { reject: [['hand.example', 'mine']] } }, destination: { software: 'auto' } });
+    const r = await ws.run(['sync', '--yes']);
+    expect(r.code, show(r)).toBe(0);
+    expect(domainsIn(ak, 'reject')).toEqual(['a.example', 'hand.example']);
+    const [snap] = await ws.snapshots();
+    const back = await ws.run(['restore', snap!, '-d', 'admin.example', '--yes']);
+    expect(back.code, show(back)).toBe(0);
+    expect(ak.subkey('reject')).toEqual([['hand.example', 'mine']]);
+  });
+
   it('a hand edit between plan and apply: exit 2 and nothing written', async () => {
     const { ak, ws } = await setup(['a.example']);
     ak.afterConfigGet(1, () => ak.handEdit('reject', [['typed.example', 'by hand']]));
