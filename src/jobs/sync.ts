@@ -122,6 +122,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
       if (applied.report) {
         entry.applied = applied.report;
         entry.snapshot = applied.snapshot;
+        entry.run = applied.run;
         if (!json && (!ctx.quiet || changes)) summaryOut.write(formatApplyReport(dest.domain, applied.report, applied.snapshot));
         const log = await getLogger();
         log.info({ event: 'sync_done', destination: dest.domain, created: applied.report.created.length, updated: applied.report.updated.length, deleted: applied.report.deleted.length, failed: applied.report.failed.length }, `${dest.domain}: sync finished`);

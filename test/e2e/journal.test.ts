@@ -57,6 +57,15 @@ describe('journal of sync and apply', () => {
     const again = await s.ws.run(['sync', '--yes']);
     expect(again.code, show(again)).toBe(0);
     expect((await s.journal()).lines).toHaveLength(j.lines.length);
+
+    // sync --json names the run, so announce --run and log can find it.
+    await s.setList([{ domain: 'new.example', severity: 'suspend', public_comment: 'spam' }, { domain: 'hand.example', severity: 'suspend' }, { domain: 'mine.example', severity: 'suspend' }, 'more.example']);
+    const third = await s.ws.run(['sync', '--yes', '--json']);
+    expect(third.code, show(third)).toBe(0);
+    const doc = JSON.parse(third.stdout) as { destinations: Array<{ run?: string }> };
+    const j3 = await s.journal();
+    expect(doc.destinations[0]!.run).toBe(j3.lines.at(-1)!.run);
+    expect(j3.entries.at(-1)).toMatchObject({ run: doc.destinations[0]!.run, action: 'create', domain: 'more.example' });
   });
 
   it('apply PLAN journals as "apply"; a create the instance refuses is not journaled; a failed run ends with its exit code', async () => {
