@@ -4,9 +4,9 @@
 // For each domain the journal names after the snapshot, its entries are undone newest first, as
 // long as the block is still what fediblock left: a block fediblock created is deleted, an adopted
 // block is handed back as the admin made it (marker removed, fields as before), an updated or
-// deleted block is put back. Only the net change is written, once per domain. When the block now
-// differs from what fediblock's last write left, the admin changed it since: it is left alone and
-// reported; when it differs only from an older write's result, undoing stops there and says so.
+// deleted block is put back. Only the net change is written, once per domain: the block as it was
+// before fediblock's first write since the snapshot. When the block now differs from what
+// fediblock's last write left, the admin changed it since: it is left alone and reported.
 // A domain the journal does not name — anything only the admin touched — is never written, even
 // when it differs from the snapshot (a marked block that does is reported, since that points at
 // writes the journal does not hold, e.g. by a fediblock older than the journal).
@@ -28,7 +28,7 @@ export interface RestoreInput {
 
 export interface RestorePlan {
   plan: Plan;
-  /** Domains restored only part of the way (edited by hand between fediblock's writes), in words. */
+  /** Domains that were also edited by hand between fediblock's writes (undone with them), in words. */
   notes: string[];
 }
 
@@ -63,23 +63,22 @@ export function planRestore(input: RestoreInput): RestorePlan {
 
   for (const [domain, writes] of history) {
     const cur = curBy.get(domain);
-    let state: State | null = stateOf(cur);
-    let undone = 0;
-    for (let i = writes.length - 1; i >= 0; i--) {
-      const w = writes[i]!;
-      if (!sameBlock(state, stateOf(w.after))) break;
-      state = stateOf(w.before);
-      undone++;
-    }
-    if (undone === 0) {
+    const newest = writes[writes.length - 1]!;
+    if (!sameBlock(stateOf(cur), stateOf(newest.after))) {
       entries.push({ action: 'skip', domain, reason: EDITED_SINCE, ...(cur ? { current: cur } : {}) });
       continue;
     }
-    if (undone < writes.length) {
-      const stop = writes[writes.length - undone]!;
-      notes.push(`${domain}: changed by hand before fediblock's write of ${stop.time}; undone back to that point only`);
+    // Undoing every write newest first ends at the oldest one's `before`. An edit by hand between
+    // two of fediblock's writes (a later write started from something the earlier one did not
+    // leave) was already overwritten by fediblock; it is undone with the rest, and said.
+    const oldest = writes[0]!;
+    const state: State | null = stateOf(oldest.before);
+    for (let i = 1; i < writes.length; i++) {
+      if (!sameBlock(stateOf(writes[i - 1]!.after), stateOf(writes[i]!.before))) {
+        notes.push(`${domain}: changed by hand between fediblock's writes (before the one of ${writes[i]!.time}); restored to how it was before fediblock's first write since the snapshot`);
+        break;
+      }
     }
-    const oldest = writes[writes.length - undone]!;
     const reason = reasonFor(oldest, state, cur, policy);
     if (state === null) {
       if (cur) entries.push({ action: 'delete', domain, reason, current: cur });

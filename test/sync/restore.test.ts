@@ -107,13 +107,20 @@ describe('planRestore from the journal', () => {
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
   });
 
-  it('walks a domain’s writes newest first and stops where the admin edited in between', () => {
-    const a1 = owned('x.example', 'silence');
-    const byAdmin = { ...a1, public_comment: 'admin was here' };
-    const a2 = { ...byAdmin, severity: 'suspend' as const };
+  it('undoes every write since the snapshot, also past an edit by hand between two of them (fediblock had overwritten it), and says so', () => {
+    const a1 = owned('x.example', 'noop');
+    const byAdmin = { ...a1, severity: 'silence' as const };
+    const a2 = { ...byAdmin, severity: 'noop' as const };
     const r = plan([], [w('create', 'x.example', null, a1), w('update', 'x.example', byAdmin, a2, 'r2')], [a2]);
-    expect(r.plan.entries).toEqual([expect.objectContaining({ action: 'update', domain: 'x.example', desired: blockFields(byAdmin) })]);
-    expect(r.notes).toEqual([expect.stringMatching(/^x\.example: changed by hand before fediblock's write of 2026-12-03T04:\d\d:00.000Z; undone back to that point only$/)]);
+    expect(r.plan.entries).toEqual([expect.objectContaining({ action: 'delete', domain: 'x.example' })]);
+    expect(r.notes).toEqual([expect.stringMatching(/^x\.example: changed by hand between fediblock's writes \(before the one of 2026-12-03T04:\d\d:00.000Z\); restored to how it was before fediblock's first write since the snapshot$/)]);
+  });
+
+  it('hands back a block made by hand after the snapshot and adopted later, as the admin made it', () => {
+    const h = hand('late.example', 'silence');
+    const adoptedLate = { ...h, severity: 'suspend' as const, private_comment: `added by alice ${M}` };
+    const r = plan([], [w('adopt', 'late.example', h, adoptedLate)], [adoptedLate]);
+    expect(r.plan.entries).toEqual([expect.objectContaining({ action: 'update', domain: 'late.example', desired: blockFields(h) })]);
   });
 
   it('a block deleted by hand after fediblock created it stays deleted; a create undone by a delete nets to nothing', () => {
