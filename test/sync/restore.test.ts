@@ -107,7 +107,7 @@ describe('planRestore from the journal', () => {
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
   });
 
-  it('undoes every write since the snapshot, also past an edit by hand between two of them (fediblock had overwritten it), and says so', () => {
+  it('fuzz seed 7070 (I7): undoes every write since the snapshot, also past an edit by hand between two of them (fediblock had overwritten it), and says so', () => {
     const a1 = owned('x.example', 'noop');
     const byAdmin = { ...a1, severity: 'silence' as const };
     const a2 = { ...byAdmin, severity: 'noop' as const };
