@@ -265,6 +265,8 @@ export function planSync(input: PlanSyncInput): Plan {
       creates.push({ d, severity });
       continue;
     }
+    const cap = followCap(d.domain, severity, c.severity, policy, follow);
+    const target = targetFields(c, d, cap?.to ?? severity, policy);
     let adopting = false;
     if (!isManaged(c, policy)) {
       if (!policy.adopt) {
@@ -272,15 +274,15 @@ export function planSync(input: PlanSyncInput): Plan {
         entries.push(entry({ action: 'skip', domain: d.domain, reason: 'hand-made; set adopt = true to manage it', current: c }));
         continue;
       }
-      if (wouldLower(c, targetFields(c, d, severity, policy))) {
+      // Judged against what would really be written: a follow cap can turn a raise into a lowering
+      // (a capped suspend drops the hand-made block's reject flags).
+      if (wouldLower(c, target)) {
         effective.set(c.domain, c);
         entries.push(entry({ action: 'skip', domain: d.domain, reason: 'hand-made block is stricter than the list; left as is', current: c }));
         continue;
       }
       adopting = true;
     }
-    const cap = followCap(d.domain, severity, c.severity, policy, follow);
-    const target = targetFields(c, d, cap?.to ?? severity, policy);
     const changes = diffFields(c, target);
     const reason = joinReasons(adopting && 'adopting hand-made block', cap && capReason(cap));
     effective.set(c.domain, target);

@@ -23,6 +23,20 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'adoption-under-follow-cap-drops-flag',
+    found:
+      'I1 (npm run fuzz:sync -- --seed 1, history 679, shrunk): with adopt = true, a hand-made silence+reject_reports block whose domain the list suspends but which has followers was adopted at the capped severity, silence, without reject_reports: adoption lowered it',
+    broken: [],
+    history: {
+      initial: { sources: [[row('d.test', 'suspend'), noop('a.test')], [noop('a.test')]], hand: [row('d.test', 'silence', { reject_reports: true })] },
+      steps: [
+        { t: 'follow', domain: 'd.test', follows: 0, followers: 2 },
+        { t: 'run', adopt: true, maxWrites: 0, force: false },
+        { t: 'shrink', src: 0 },
+      ],
+    },
+  },
+  {
     name: 'max-writes-continuation-braked',
     found: 'hole 6 (fuzz seed 20261202, shrunk): a max_writes slice of 3 creates, then the next plain run is refused by brake_create (2 more against 3 owned)',
     broken: ['I6'],
