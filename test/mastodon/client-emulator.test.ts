@@ -132,7 +132,7 @@ describe('a retried POST that loses the race to its own first attempt (issue 9, 
     // The first attempt is slow: the client gives up (timeout) and retries while the first still
     // holds the unique index; Mastodon then answers the retry 422 "Duplicate record" (§1.1).
     let n = 0;
-    const { emu, client } = await setup({ fault: (r) => (r.method === 'POST' && n++ === 0 ? { delayMs: 600 } : undefined) }, { timeoutMs: 400 });
+    const { emu, client } = await setup({ fault: (r) => (r.method === 'POST' && n++ === 0 ? { delayMs: 1_500 } : undefined) }, { timeoutMs: 1_000 });
     const got = await client.createDomainBlock(ours);
     expect(got).toMatchObject({ domain: 'raced.example', severity: 'suspend', private_comment: 'spam [fediblock]' });
     expect(emu.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([200, 422]);
@@ -141,7 +141,7 @@ describe('a retried POST that loses the race to its own first attempt (issue 9, 
 
   it('"Domain has already been taken" is the same race; a block that is not ours there is a conflict', async () => {
     let n = 0;
-    const r1 = await setup({ uniquenessRace: 'taken', fault: (r) => (r.method === 'POST' && n++ === 0 ? { delayMs: 600 } : undefined) }, { timeoutMs: 400 });
+    const r1 = await setup({ uniquenessRace: 'taken', fault: (r) => (r.method === 'POST' && n++ === 0 ? { delayMs: 1_500 } : undefined) }, { timeoutMs: 1_000 });
     expect(await r1.client.createDomainBlock(ours)).toMatchObject({ domain: 'raced.example' });
     await r1.client.close();
     await r1.emu.stop();
