@@ -6,7 +6,7 @@ import { emptyBlock, type DomainBlock, type Notice, type Reject } from '../../mo
 import { FediblockError } from '../../errors.js';
 import { BOOL_HELP, parseBool, parseSeverity, SEVERITY_HELP, shorten } from './fields.js';
 import { lineIndex } from './line-index.js';
-import { splitSimpleCsv } from './split-simple-csv.js';
+import { NotSimple, simpleRecords, type Records } from './split-simple-csv.js';
 import type { AdapterResult } from './types.js';
 
 /** Longest field accepted; anything longer is not a blocklist row (and would bloat messages). */
@@ -69,21 +69,30 @@ interface Skip {
 }
 
 export function parseCsv(text: string, source: string): AdapterResult {
+  const simple = simpleRecords(text);
+  if (simple !== undefined) {
+    try {
+      return parseRecords(text, source, simple, []);
+    } catch (err) {
+      if (!(err instanceof NotSimple)) throw err;
+    }
+  }
   const skips: Skip[] = [];
-  const records =
-    splitSimpleCsv(text) ??
-    (parse(text, {
-      ...BASE,
-      on_skip: (err: CsvError | undefined) => {
-        skips.push({ reason: csvErrorReason(err) });
-      },
-    }) as string[][]);
+  const all = parse(text, {
+    ...BASE,
+    on_skip: (err: CsvError | undefined) => {
+      skips.push({ reason: csvErrorReason(err) });
+    },
+  }) as string[][];
+  return parseRecords(text, source, { length: all.length, at: (r) => all[r] as string[] }, skips);
+}
 
+function parseRecords(text: string, source: string, records: Records, skips: Skip[]): AdapterResult {
   let h = 0;
-  while (h < records.length && isBlankRecord(records[h] as string[])) h++;
+  while (h < records.length && isBlankRecord(records.at(h))) h++;
   // A comment line or two above the header is tolerated; a header without `domain` is not.
-  while (h < records.length - 1 && (records[h] as string[])[0]?.trimStart().startsWith('#') && !mapColumns(records[h] as string[])) h++;
-  const header = records[h];
+  while (h < records.length - 1 && records.at(h)[0]?.trimStart().startsWith('#') && !mapColumns(records.at(h))) h++;
+  const header = h < records.length ? records.at(h) : undefined;
   if (header === undefined) {
     if (skips.length === 0) return { blocks: [], rejects: [], notices: [], rows: 0, lineOf: () => 0 };
     throw new FediblockError(`${source}: not a readable CSV file (${skips[0]?.reason})`);
@@ -112,7 +121,7 @@ export function parseCsv(text: string, source: string): AdapterResult {
   };
 
   for (let r = h + 1; r < records.length; r++) {
-    const row = records[r] as string[];
+    const row = records.at(r);
     const rawDomain = row[col.domain];
     if (rawDomain !== undefined && looksLikeHeaderCell(rawDomain)) {
       dupHeaders.push(r);

@@ -6,31 +6,79 @@
 // csv-parse. The records are the ones csv-parse gives with csv.ts's options
 // (test/sources/simple-csv.test.ts checks that on every fixture and the fuzz corpus).
 
-/** csv-parse's records for `text`, or undefined when the text is not simple enough to be sure. */
-export function splitSimpleCsv(text: string): string[][] | undefined {
-  const n = text.length;
+/** Records read one at a time, in order: only the current one is alive (a 50,000-row list held as arrays was most of a large merge's garbage). */
+export interface Records {
+  readonly length: number;
+  /** Record r; r never goes back by more than the one last read. */
+  at(r: number): string[];
+}
+
+/** Thrown by `at` on the first line the fast path cannot be sure of: start again with csv-parse. */
+export class NotSimple extends Error {}
+
+/**
+ * The fast path's records, split only as they are read, or undefined when the line ends already
+ * rule it out. Reading may still throw NotSimple (a quote it cannot be sure of); until then every
+ * record read is the one csv-parse gives, so a caller that throws its work away on NotSimple and
+ * runs csv-parse loses nothing.
+ */
+export function simpleRecords(text: string): Records | undefined {
   const crlf = text.indexOf('\r') >= 0;
   if (crlf && !isPureCrlf(text)) return undefined;
-  const records: string[][] = [];
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let nextQuote = text.indexOf('"', start);
-  while (start < n) {
+  const n = text.length;
+  const first = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // Records are the non-empty lines (skip_empty_lines).
+  let length = 0;
+  for (let start = first; start < n; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = n;
-    const lineEnd = crlf && end < n ? end - 1 : end;
-    // Empty lines are skipped (skip_empty_lines).
-    if (lineEnd > start) {
-      if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
-      if (nextQuote < 0 || nextQuote >= lineEnd) records.push(text.slice(start, lineEnd).split(','));
-      else {
-        const record = quotedLine(text, start, lineEnd);
-        if (record === undefined) return undefined;
-        records.push(record);
-      }
-    }
+    if ((crlf && end < n ? end - 1 : end) > start) length++;
     start = end + 1;
   }
-  return records;
+  let pos = first;
+  let nextQuote = text.indexOf('"', first);
+  let index = -1;
+  let current: string[] = [];
+  const next = (): string[] => {
+    for (;;) {
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = n;
+      const start = pos;
+      const lineEnd = crlf && end < n ? end - 1 : end;
+      pos = end + 1;
+      if (lineEnd <= start) continue;
+      if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
+      if (nextQuote < 0 || nextQuote >= lineEnd) return text.slice(start, lineEnd).split(',');
+      const record = quotedLine(text, start, lineEnd);
+      if (record === undefined) throw new NotSimple();
+      return record;
+    }
+  };
+  return {
+    length,
+    at(r) {
+      if (r < index) throw new RangeError(`simpleRecords: record ${r} was already passed`);
+      while (index < r) {
+        current = next();
+        index++;
+      }
+      return current;
+    },
+  };
+}
+
+/** csv-parse's records for `text`, or undefined when the text is not simple enough to be sure. */
+export function splitSimpleCsv(text: string): string[][] | undefined {
+  const records = simpleRecords(text);
+  if (records === undefined) return undefined;
+  const out: string[][] = [];
+  try {
+    for (let r = 0; r < records.length; r++) out.push(records.at(r));
+  } catch (err) {
+    if (err instanceof NotSimple) return undefined;
+    throw err;
+  }
+  return out;
 }
 
 /** Every line end is CRLF: no bare CR, no bare LF (csv-parse keeps the first kind it meets). */
