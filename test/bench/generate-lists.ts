@@ -29,7 +29,20 @@ export interface GenerateOptions {
   idnShare?: number;
   /** Share of names written in upper case (normalised on read). Default 0.01. */
   upperShare?: number;
+  /**
+   * Share of names that are a subdomain of another name of the universe (a child under a blocked
+   * parent). Default 0. The merged list keeps children, as FediBlockHole does, so the distinct count
+   * is unchanged.
+   */
+  childShare?: number;
 }
+
+/**
+ * Lists both tools read the same way, for measuring fediblock beside FediBlockHole with
+ * byte-identical output: names already in Mastodon's form (lowercase ASCII; FediBlockHole neither
+ * lowercases nor converts IDN), and 7.5% children of other names, as real lists have.
+ */
+export const PEER_STYLE = { idnShare: 0, upperShare: 0, childShare: 0.075 } as const;
 
 export interface GeneratedList {
   name: string;
@@ -90,8 +103,11 @@ function baseLabel(i: number, r: () => number): string {
  * The i-th domain of the universe, as a list would write it. Names are unique per index, and no
  * name is a parent of another: a subdomain's parent carries an extra `-p` that plain names never have.
  */
-export function domainAt(i: number, opts: Pick<GenerateOptions, 'seed' | 'idnShare' | 'upperShare'>): string {
+export function domainAt(i: number, opts: Pick<GenerateOptions, 'seed' | 'idnShare' | 'upperShare' | 'childShare'>): string {
   const r = rng((opts.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);
+  // A child: `k<i>-c.` in front of a lower-numbered name (no plain label starts with k and ends
+  // in -c, so it collides with nothing).
+  if (i > 0 && opts.childShare && r() < opts.childShare) return `k${i.toString(36)}-c.${domainAt(Math.floor(r() * i), { ...opts, childShare: 0 })}`;
   const tld = TLDS[Math.floor(r() * TLDS.length)] as string;
   const kind = r();
   const idn = r() < (opts.idnShare ?? 0.005);
