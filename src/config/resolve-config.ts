@@ -210,6 +210,7 @@ export function resolveConfig(raw: RawConfig, ctx: ResolveContext, warnings: str
       concurrency: raw.fetch.concurrency,
     },
     output: { format: raw.output.format, feed_entries: raw.output.feed_entries, ...(raw.output.path === undefined ? {} : { path: resolvePath(raw.output.path, baseDir, ctx.env) }) },
+    sync: { destinations_concurrency: raw.sync.destinations_concurrency },
     sources,
     allowlists,
     destinations,

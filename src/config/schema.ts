@@ -184,10 +184,16 @@ export const destinationSchema = z
     }
   });
 
+/** Destinations synced at once, each within its own rate budget (decisions.md, second round). */
+export const syncSchema = z.strictObject({
+  destinations_concurrency: positiveInt.default(4),
+});
+
 export const configSchema = z.strictObject({
   merge: mergeSchema.default(mergeSchema.parse({})),
   fetch: fetchSchema.default(fetchSchema.parse({})),
   output: outputSchema.default(outputSchema.parse({})),
+  sync: syncSchema.default(syncSchema.parse({})),
   source: z.array(sourceSchema).default([]),
   allowlist: z.array(allowlistSchema).default([]),
   destination: z.array(destinationSchema).default([]),

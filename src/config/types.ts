@@ -112,6 +112,7 @@ export interface LoadedConfig {
     concurrency: number;
   };
   output: { path?: string; format: OutputFormat; feed_entries: number };
+  sync: { destinations_concurrency: number };
   sources: SourceConfig[];
   allowlists: AllowlistConfig[];
   destinations: DestinationConfig[];

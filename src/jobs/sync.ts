@@ -1,5 +1,6 @@
 // `fediblock diff` and `fediblock sync`: one planner in front of every store (design.md). diff
 // only prints; sync confirms, snapshots and applies, one destination after another.
+import { Writable } from 'node:stream';
 import { EXIT, FediblockError } from '../errors.js';
 import { getLogger } from '../log.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
@@ -86,36 +87,40 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
     }
 
     const provenance = { outcome: run.outcome, settings: run.settings, sourceNames: new Map(run.sources.map((s) => [s.list.index, s.list.name])) };
-    for (const t of targets) {
+    // Destinations are independent (each has its own client, rate budget and request
+    // concurrency), so a hosting provider's many instances are synced [sync]
+    // destinations_concurrency at a time. Their output is held and printed in config order; a
+    // run that may ask before applying (no --yes) goes one destination at a time.
+    const oneTarget = async (t: (typeof targets)[number], ctx: JobContext, summaryOut: NodeJS.WritableStream, entries: Array<Record<string, unknown>>, codes: number[]): Promise<void> => {
       const { dp, opened, dest } = await t.plan();
       dp.plan = annotatePlan(dp.plan, provenance);
       if (run.failed.length) dp.plan.failed_sources = run.failed.map((s) => s.list.name);
       const changes = planHasChanges(dp.plan);
       const entry: Record<string, unknown> = { destination: t.label, plan: dp.plan, brakes: dp.brakes, follow_checks: dp.followChecks };
-      results.push(entry);
+      entries.push(entry);
       if (!json && (!ctx.quiet || changes || !dp.brakes.ok)) {
         ctx.stdout.write(o.format === 'markdown' ? formatPlanMarkdown(dp.plan, { current: dp.current }) : formatPlanTable(dp.plan, { color: ctx.color, current: dp.current }));
       }
       if (!dp.brakes.ok) for (const r of dp.brakes.reasons) summaryOut.write(`brake: ${r}\n`);
       if (mode === 'diff' || dryRun) {
         if (o.exitCode === true && changes) codes.push(EXIT.CHANGES);
-        continue;
+        return;
       }
       if (planOut) {
         await writeFileAtomic(planOut, JSON.stringify({ ...dp.plan, brakes: dp.brakes }, null, 2) + '\n');
         summaryOut.write(`plan for ${t.label} written to ${planOut}; apply it with \`fediblock apply ${planOut}\`\n`);
-        continue;
+        return;
       }
-      if (!opened || !dest || !reallyWrites) continue;
+      if (!opened || !dest || !reallyWrites) return;
       if (run.failed.length) {
         // Under `min` or a threshold, a missing source can raise severities or add domains.
         summaryOut.write(`${dest.domain}: nothing applied because a source failed with no usable copy\n`);
-        continue;
+        return;
       }
       if (!dp.brakes.ok && o.force !== true) {
         summaryOut.write(`${dest.domain}: refused (brakes); review the plan, then re-run with --force if it is right\n`);
         codes.push(EXIT.UNSAFE);
-        continue;
+        return;
       }
       const applied = await applyWithCare(ctx, opened, dest, dp.plan, dp.current, { command: 'sync', cacheDir: config.fetch.cache_dir });
       codes.push(applied.code);
@@ -128,6 +133,33 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
         log.info({ event: 'sync_done', destination: dest.domain, created: applied.report.created.length, updated: applied.report.updated.length, deleted: applied.report.deleted.length, failed: applied.report.failed.length }, `${dest.domain}: sync finished`);
       }
       await opened.store.close?.();
+    };
+    const together = targets.length > 1 && (!reallyWrites || o.yes === true) ? config.sync.destinations_concurrency : 1;
+    if (together <= 1) {
+      for (const t of targets) await oneTarget(t, ctx, summaryOut, results as Array<Record<string, unknown>>, codes);
+    } else {
+      const { default: pLimit } = await import('p-limit');
+      const limit = pLimit(together);
+      // Each applying destination listens for SIGINT/SIGTERM to stop cleanly.
+      process.setMaxListeners(Math.max(process.getMaxListeners(), 2 * together + 10));
+      const held = targets.map((t) =>
+        limit(async () => {
+          const out = heldStream();
+          const err = heldStream();
+          const entries: Array<Record<string, unknown>> = [];
+          const own: number[] = [];
+          const c = { ...ctx, stdout: out.stream, stderr: err.stream };
+          await oneTarget(t, c, json ? err.stream : out.stream, entries, own);
+          return { out, err, entries, own };
+        }),
+      );
+      for (const h of held) {
+        const { out, err, entries, own } = await h;
+        ctx.stdout.write(out.text());
+        ctx.stderr.write(err.text());
+        results.push(...entries);
+        codes.push(...own);
+      }
     }
     if (json) ctx.stdout.write(JSON.stringify({ destinations: results, sources: jsonSources(run), holds }, null, 2) + '\n');
     return worstCode(codes);
@@ -138,4 +170,16 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
 
 function jsonSources(run: MergeRun) {
   return sourceLines(run).map((s) => ({ name: s.name, status: s.status, blocks: s.blocks, rejects: s.rejects.length, warnings: s.warnings, error: s.error ?? null }));
+}
+
+/** A stream that keeps what is written, for output printed later in order. */
+function heldStream(): { stream: NodeJS.WritableStream; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString() };
 }

@@ -504,6 +504,48 @@ async function caseSync(tmp: string) {
   });
 }
 
+/** 50 instances, each needing 200 creates, synced from one config with destinations_concurrency = 50, against one alone. */
+async function caseManyDestinations(tmp: string) {
+  const dir = join(tmp, 'many');
+  await mkdir(dir, { recursive: true });
+  const lat = 20;
+  const desired = plainDomains(SEED + 11, 200);
+  const list = join(dir, 'list.csv');
+  await writeFile(list, 'domain,severity\n' + desired.map((d, i) => `${d},${i % 4 === 0 ? 'silence' : 'suspend'}`).join('\n') + '\n');
+  const syncMany = async (count: number) => {
+    const emus: Emulator[] = [];
+    try {
+      for (let i = 0; i < count; i++) emus.push(await startEmulator({ domain: `i${i}.example`, rateLimit: { limit: 300, windowMs: WINDOW_MS }, latencyMs: lat }));
+      const cfg = [
+        `[fetch]\ncache_dir = ${toml(join(dir, `cache-${count}`))}`,
+        `[sync]\ndestinations_concurrency = ${count}`,
+        `[[source]]\nurl = ${toml(list)}\nformat = "csv"`,
+        ...emus.map((e, i) => `[[destination]]\ndomain = "i${i}.example"\napi_base = ${toml(e.url)}\ntoken_env = "FEDIBLOCK_BENCH_TOKEN"\nmax_followed_severity = "suspend"\nsnapshot_dir = ${toml(join(dir, `snap-${count}`))}`),
+      ].join('\n');
+      const file = join(dir, `many-${count}.toml`);
+      await writeFile(file, cfg + '\n');
+      const r = await runCli(['sync', '--yes', '-q', '-c', file], { tmp, env: { FEDIBLOCK_BENCH_TOKEN: TOKEN } });
+      if (r.code !== 0) throw new Error(`sync into ${count} destinations: exit ${r.code}\n${r.stderr.slice(0, 2000)}`);
+      const complete = emus.every((e) => e.blocks().length === desired.length);
+      const summaries = r.stdout.split('\n').filter((l) => / created, /.test(l)).length;
+      const status429 = emus.reduce((a, e) => a + e.requests.filter((q) => q.status === 429).length, 0);
+      return { wallMs: r.wallMs, cpuMs: r.cpuMs, rssMiB: r.rssKiB / 1024, complete, summaries, status429 };
+    } finally {
+      for (const e of emus) await e.stop();
+    }
+  };
+  const one = await syncMany(1);
+  const many = await syncMany(50);
+  const ratio = many.wallMs / one.wallMs;
+  results.many_destinations = { latencyMs: lat, creates: desired.length, one, fifty: many, ratio, loadavg: loadavg() };
+  table.push({
+    case: '5 sync 50 instances × 200 creates (destinations_concurrency = 50)',
+    measured: `${f2(many.wallMs / 1000)} s = ${f2(ratio)}× one alone (${f2(one.wallMs / 1000)} s); ${f1(many.rssMiB)} MiB; ${many.summaries} summary lines; 429s ${many.status429}`,
+    target: '≤ 1.3× one alone, ≤ 150 MiB, one line each',
+    met: ratio <= 1.3 && many.rssMiB <= 150 && many.complete && many.summaries === 50 && many.status429 === 0,
+  });
+}
+
 interface Served {
   path: string;
   start: number;
@@ -641,7 +683,7 @@ function printTable() {
 }
 
 async function main() {
-  const only = (process.env.BENCH_ONLY ?? 'baseline,tier0,merge,sync,fetch').split(',');
+  const only = (process.env.BENCH_ONLY ?? 'baseline,tier0,merge,sync,many,fetch').split(',');
   const tmp = await mkdtemp(join(tmpdir(), 'fediblock-bench-'));
   const started = Date.now();
   const load = { before: loadavg() };
@@ -657,6 +699,7 @@ async function main() {
     await step('tier0', () => caseTier0(tmp, floor));
     await step('merge', () => caseMerges(tmp));
     await step('sync', () => caseSync(tmp));
+    await step('many', () => caseManyDestinations(tmp));
     await step('fetch', () => caseFetch(tmp));
   } finally {
     await rm(tmp, { recursive: true, force: true });

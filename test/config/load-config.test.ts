@@ -129,6 +129,7 @@ describe('loadConfig: defaults', () => {
       concurrency: 4,
     });
     expect(c.output).toEqual({ format: 'csv', feed_entries: 50 });
+    expect(c.sync).toEqual({ destinations_concurrency: 4 });
     expect(c.sources).toEqual([{ index: 0, name: 'a.csv', location: { kind: 'file', path: join(dir, 'lists/a.csv') }, format: 'auto' }]);
     expect(c.destinations[0]).toEqual({
       index: 0,
@@ -158,6 +159,12 @@ describe('loadConfig: defaults', () => {
     const path = await writeConfig('');
     const c = await loadConfig(path, { env: { HOME: '/home/admin', XDG_CACHE_HOME: '/var/cache/me' } });
     expect(c.fetch.cache_dir).toBe('/var/cache/me/fediblock');
+  });
+
+  it('reads [sync] destinations_concurrency, a whole number of at least 1', async () => {
+    expect((await loadConfig(await writeConfig('[sync]\ndestinations_concurrency = 50\n'), { env })).sync).toEqual({ destinations_concurrency: 50 });
+    const msg = await errorOf(loadConfig(await writeConfig('[sync]\ndestinations_concurrency = 0\n'), { env }));
+    expect(msg).toContain('sync.destinations_concurrency');
   });
 
   it('reads threshold_pct as a percentage threshold and parses units', async () => {
