@@ -153,13 +153,21 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
           return { out, err, entries, own };
         }),
       );
+      // One destination failing outright does not stop the others (they are independent); the
+      // first such error is raised once every destination is done.
+      let failure: unknown;
       for (const h of held) {
-        const { out, err, entries, own } = await h;
-        ctx.stdout.write(out.text());
-        ctx.stderr.write(err.text());
-        results.push(...entries);
-        codes.push(...own);
+        try {
+          const { out, err, entries, own } = await h;
+          ctx.stdout.write(out.text());
+          ctx.stderr.write(err.text());
+          results.push(...entries);
+          codes.push(...own);
+        } catch (e) {
+          failure ??= e;
+        }
       }
+      if (failure !== undefined) throw failure;
     }
     if (json) ctx.stdout.write(JSON.stringify({ destinations: results, sources: jsonSources(run), holds }, null, 2) + '\n');
     return worstCode(codes);
