@@ -283,6 +283,13 @@ export function planSync(input: PlanSyncInput): Plan {
       }
       adopting = true;
     }
+    if (input.holdDeletes.length > 0 && !adopting && wouldLower(c, target)) {
+      // A stale or shrunk source holds lowerings like deletions (issue 9, I3): the list it stands
+      // for may be the one that would keep this block as strict as it is.
+      effective.set(c.domain, c);
+      entries.push(entry({ action: 'skip', domain: d.domain, reason: `lowering held: ${input.holdDeletes.join('; ')}`, current: c }));
+      continue;
+    }
     const changes = diffFields(c, target);
     const reason = joinReasons(adopting && 'adopting hand-made block', cap && capReason(cap));
     effective.set(c.domain, target);

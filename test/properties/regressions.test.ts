@@ -23,6 +23,22 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'stale-source-lowers-owned-block',
+    found:
+      'I3 (npm run fuzz:sync -- --seed 1, history 1138, shrunk): while a source was stale, an owned noop block the admin had raised to silence was lowered back to noop; lowerings are now held like deletions',
+    broken: [],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('a.test')]], hand: [] },
+      steps: [
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'fail', src: 0 },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'restore', pick: 0 },
+      ],
+    },
+  },
+  {
     name: 'adoption-under-follow-cap-drops-flag',
     found:
       'I1 (npm run fuzz:sync -- --seed 1, history 679, shrunk): with adopt = true, a hand-made silence+reject_reports block whose domain the list suspends but which has followers was adopted at the capped severity, silence, without reject_reports: adoption lowered it',
