@@ -23,6 +23,19 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'lost-answer-create-not-restored',
+    found:
+      'I7 (npm run fuzz:sync -- --seed 2, history 27, shrunk): a create whose answer was lost (the instance crashed right after the write) is not in the journal, so restore to the snapshot before it leaves the block fediblock made',
+    broken: ['I7'],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('a.test')]], hand: [] },
+      steps: [
+        { t: 'run', adopt: false, maxWrites: 0, force: false, fault: { kind: 'kill-after', at: 0 } },
+        { t: 'restore', pick: 0 },
+      ],
+    },
+  },
+  {
     name: 'stale-source-lowers-owned-block',
     found:
       'I3 (npm run fuzz:sync -- --seed 1, history 1138, shrunk): while a source was stale, an owned noop block the admin had raised to silence was lowered back to noop; lowerings are now held like deletions',
