@@ -131,6 +131,22 @@ program
   .addHelpText('after', '\nExamples:\n  fediblock log --since 7d\n  fediblock log bad.example -d my.instance')
   .action((name, opts, cmd) => runCommand('log', cmd, { ...opts, ...(name !== undefined ? { name } : {}) }));
 
+program
+  .command('announce')
+  .description('write a ready-to-post account of what was applied (journal) or will be applied (--plan) on a destination; post it as a thread with --post')
+  .option('-d, --destination <domain>', 'the destination (needed when the config has several)')
+  .option('--since <date>', 'everything applied since DATE (YYYY-MM-DD or ISO 8601), instead of the last run')
+  .option('--run <id>', 'the run with this id (see `fediblock log`), instead of the last run')
+  .option('--plan <file>', 'what a plan written by `sync --plan-out` will apply, instead of the journal')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+  .option('-o, --output <file>', 'write here (atomically) instead of stdout')
+  .option('--thread', 'split into numbered posts within the instance’s character limit')
+  .option('--post', 'post the thread with the destination’s posting token (asks first on a terminal)')
+  .addOption(new Option('--visibility <visibility>', 'visibility of the posts').choices(['public', 'unlisted', 'private', 'direct']).default('unlisted'))
+  .option('-y, --yes', 'post without asking (required with --post when not on a terminal)')
+  .addHelpText('after', '\nExamples:\n  fediblock announce -d my.instance\n  fediblock announce --plan plan.json --format markdown\n  fediblock announce --thread --post --yes     # after `sync --yes`')
+  .action((opts, cmd) => runCommand('announce', cmd, opts));
+
 const config = program.command('config').description('config file helpers');
 config
   .command('migrate')

@@ -5,9 +5,10 @@ import { EXIT, FediblockError } from '../errors.js';
 import { scrub, setLogLevel, type LogLevel } from '../log.js';
 import type { JobContext } from '../jobs/context.js';
 
-type JobName = 'merge' | 'explain' | 'check' | 'diff' | 'sync' | 'apply' | 'restore' | 'log' | 'config-migrate' | 'config-check' | 'completion';
+type JobName = 'announce' | 'merge' | 'explain' | 'check' | 'diff' | 'sync' | 'apply' | 'restore' | 'log' | 'config-migrate' | 'config-check' | 'completion';
 
 const jobs: Record<JobName, () => Promise<(ctx: JobContext) => Promise<number>>> = {
+  announce: async () => (await import('../jobs/announce.js')).runAnnounce,
   merge: async () => (await import('../jobs/merge.js')).runMerge,
   explain: async () => (await import('../jobs/explain.js')).runExplain,
   check: async () => (await import('../jobs/check.js')).runCheck,

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { StoredBlock } from '../../src/model.js';
+import { createStatusesApi, type EmulatorStatus } from './statuses.js';
 
 export interface EmulatorTokenSpec {
   scopes: string[];
@@ -110,6 +111,8 @@ export interface EmulatorOptions {
    * cache); may be fractional (sub-ms). Default: wall time with microseconds.
    */
   now?: () => number;
+  /** `configuration.statuses.max_characters` and the limit POST /api/v1/statuses enforces (statuses.ts); default 500. */
+  maxCharacters?: number;
   /** §1.1: how a lost uniqueness race is answered: the unique index (default) or the validator. */
   uniquenessRace?: 'duplicate' | 'taken';
 }
@@ -165,6 +168,8 @@ export interface Emulator {
     remove(domain: string): void;
   };
   setFollows(domain: string, c: FollowCounts): void;
+  /** Statuses posted through POST /api/v1/statuses (statuses.ts), oldest first. */
+  statuses(): EmulatorStatus[];
   revoke(token: string): void;
   /** Simulate a crash: destroy open sockets and stop listening; state is kept. */
   kill(): Promise<void>;
@@ -345,6 +350,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const now = opts.now ?? (() => performance.timeOrigin + performance.now());
   const localDomain = opts.domain ?? 'admin.example';
+  const statusesApi = createStatusesApi({ maxCharacters: opts.maxCharacters ?? 500, host: localDomain, now });
   const versionString = opts.version ?? '4.5.14';
   const version = parseVersion(versionString);
   const tokens = new Map<string, EmulatorTokenSpec>(
@@ -814,7 +820,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         urls: { streaming: `wss://${localDomain}`, status: null },
         vapid: { public_key: '' },
         accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
-        statuses: { max_characters: 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
+        statuses: { max_characters: opts.maxCharacters ?? 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
         media_attachments: { supported_mime_types: ['image/png'] },
         polls: { max_options: 4 },
         translation: { enabled: false },
@@ -968,7 +974,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       else if (parseError) routed = err(400, 'Error occurred while parsing request parameters');
       else {
         try {
-          routed = route(method, path, params, who, req.headers.host ?? `127.0.0.1:${port}`);
+          const key = req.headers['idempotency-key'];
+          routed =
+            statusesApi.route(method, path, params, { ...(token !== undefined ? { token } : {}), valid: who.valid, scopes: who.spec?.scopes ?? [] }, Array.isArray(key) ? key[0] : key) ??
+            route(method, path, params, who, req.headers.host ?? `127.0.0.1:${port}`);
         } catch (e) {
           routed = err(500, `Internal Server Error: ${(e as Error).message}`);
         }
@@ -1067,6 +1076,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       requests.filter(
         (r) => WRITE_METHODS.has(r.method) && (r.path === BLOCKS_PATH || r.path.startsWith(`${BLOCKS_PATH}/`)) && r.status >= 200 && r.status < 300,
       ),
+    statuses: statusesApi.statuses,
     setFollows: (domain, c) => {
       follows.set(domain, { ...c });
     },

@@ -51,7 +51,13 @@ export interface InstanceInfo {
   version: string;
   apiVersion?: number;
   domain?: string;
+  /** configuration.statuses.max_characters, when the server says. */
+  maxCharacters?: number;
 }
+
+export type StatusVisibility = 'public' | 'unlisted' | 'private' | 'direct';
+
+const NEEDS_POST: CallNeeds = { scope: 'write:statuses (or write)', permission: 'none' };
 
 /** Mastodon's maximum page size since 4.3.0 (older servers cap at 200 and we follow their links). */
 const PAGE_LIMIT = 500;
@@ -147,6 +153,8 @@ interface Raw {
 
 interface CallOpts {
   body?: unknown;
+  /** Extra request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
   needs?: CallNeeds;
   write?: boolean;
   /** Send the token (default true when one is set). */
@@ -442,6 +450,7 @@ export class MastodonClient {
         version: z.string(),
         domain: z.string().nullish(),
         api_versions: z.record(z.string(), z.unknown()).nullish(),
+        configuration: z.object({ statuses: z.object({ max_characters: z.unknown() }).partial().nullish() }).partial().nullish(),
       })
       .safeParse(body);
     if (!r.success) throw this.invalid(where, r.error);
@@ -451,7 +460,25 @@ export class MastodonClient {
     const info: InstanceInfo = { software: classifySoftware(version, apiVersion), version };
     if (apiVersion !== undefined) info.apiVersion = apiVersion;
     if (domain) info.domain = domain;
+    const max = r.data.configuration?.statuses?.max_characters;
+    if (typeof max === 'number' && Number.isInteger(max) && max > 0) info.maxCharacters = max;
     return info;
+  }
+
+  /**
+   * Posts a status (`announce --post`). The idempotency key makes a retry — ours after a lost
+   * answer, or a re-run within the hour Mastodon keeps keys — return the first status instead of
+   * posting it twice.
+   */
+  async postStatus(p: { status: string; visibility: StatusVisibility; in_reply_to_id?: string }, idempotencyKey: string): Promise<{ id: string; url: string | null }> {
+    const url = this.url('/api/v1/statuses');
+    const body = { status: p.status, visibility: p.visibility, ...(p.in_reply_to_id ? { in_reply_to_id: p.in_reply_to_id } : {}) };
+    const res = await this.call('POST', url, { body, needs: NEEDS_POST, headers: { 'idempotency-key': idempotencyKey } });
+    const where = this.where('POST', url);
+    if (res.status !== 200) throw this.unexpected(res, 'POST', url);
+    const r = z.object({ id: z.union([z.string().min(1), z.number()]).transform(String), url: z.string().nullish() }).safeParse(this.json(res, where));
+    if (!r.success) throw this.invalid(where, r.error);
+    return { id: r.data.id, url: r.data.url ?? null };
   }
 
   /** The instance's public block list (token optional; sent when set, for `show_domain_blocks = users`). */
@@ -604,7 +631,7 @@ export class MastodonClient {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.userAgent };
+    const headers: Record<string, string> = { ...opts.headers, accept: 'application/json', 'user-agent': this.userAgent };
     if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
     let payload: string | undefined;
     if (opts.body !== undefined) {
