@@ -310,11 +310,11 @@ describe('measures, instance, public list', () => {
 
   it('detects Mastodon and GoToSocial', async () => {
     const m = await setup({ version: '4.5.14' });
-    expect(await m.client.instanceInfo()).toEqual({ software: 'mastodon', version: '4.5.14', apiVersion: 7, domain: 'admin.example' });
+    expect(await m.client.instanceInfo()).toEqual({ software: 'mastodon', version: '4.5.14', apiVersion: 7, domain: 'admin.example', maxCharacters: 500 });
     await m.client.close();
     await emu!.stop();
     const g = await setup({ software: 'gotosocial' });
-    expect(await g.client.instanceInfo()).toMatchObject({ software: 'other', version: '0.20.0 git-57cb4fe' });
+    expect(await g.client.instanceInfo()).toMatchObject({ software: 'other', version: '0.20.0 git-57cb4fe', maxCharacters: 5000 });
   });
 
   it('public list: 404 when show_domain_blocks is disabled, the list when shown', async () => {
