@@ -59,8 +59,15 @@ mergeOpts(
   .addHelpText('after', '\nExample:\n  fediblock merge -c blocklist.toml -o merged.csv --format mastodon_csv')
   .action((opts, cmd) => runCommand('merge', cmd, opts));
 
-mergeOpts(program.command('explain').argument('<domain>', 'domain to explain').description('show every source’s vote for a domain (and its parents) and the rule that decided it').option('--json', 'print JSON'))
-  .addHelpText('after', '\nExample:\n  fediblock explain bad.example --json')
+mergeOpts(
+  program
+    .command('explain')
+    .argument('<domain>', 'domain to explain')
+    .description('show every source’s vote for a domain (and its parents) and the rule that decided it; with -d, what the planner decides for it on that instance and its history there')
+    .option('-d, --destination <domain>', 'also explain the plan for this destination, and its journal history')
+    .option('--json', 'print JSON'),
+)
+  .addHelpText('after', '\nExamples:\n  fediblock explain bad.example --json\n  fediblock explain bad.example -d my.instance')
   .action((domain, opts, cmd) => runCommand('explain', cmd, { ...opts, domain }));
 
 program

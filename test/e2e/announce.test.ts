@@ -37,7 +37,8 @@ async function setup(emulator: EmulatorOptions = {}): Promise<{ emu: Emulator; w
 const withPoster = { env: { ADMIN_EXAMPLE_ANNOUNCE_TOKEN: POSTER } };
 const show = (r: { code: number; stdout: string; stderr: string }) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-describe('announce after a sync against the emulator', () => {
+// Each test spawns the CLI several times: generous timeouts for a busy 2-core machine.
+describe('announce after a sync against the emulator', { timeout: 120_000 }, () => {
   it('prints a post for the sync just applied: grouped, reasons, obfuscated as Mastodon shows it, follow-capped said as such', async () => {
     const { ws } = await setup();
     // Before: what the plan will apply.
