@@ -46,7 +46,7 @@ async function explainThere(domain: string, run: MergeRun, dest: MergeRun['confi
   const opened = await openStore(config, dest);
   try {
     const policy = policyOf(dest, config.merge.export_fields, []);
-    const dp = await planDestination(opened.store, opened.live, desired, policy, holds, 1);
+    const dp = await planDestination(opened.store, opened.live, desired, policy, holds, 1, { followChecks: dest.follow_checks });
     const plan = annotatePlan(dp.plan, { outcome: run.outcome, settings: run.settings, sourceNames: new Map(run.sources.map((s) => [s.list.index, s.list.name])) });
     const journal = await readJournal(config.fetch.cache_dir, dest.domain);
     return explainDestination(domain, plan, dp.current, dest.marker, journal.entries.filter((l) => l.domain === domain));
