@@ -6,7 +6,7 @@ import { getLogger } from '../log.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
 import { formatPlanMarkdown, formatPlanTable } from '../sync/format-plan.js';
-import { defaultDestinationPolicy } from '../sync/plan-sync.js';
+import { defaultDestinationPolicy } from '../sync/destination-policy.js';
 import { planHasChanges } from '../sync/summarize-plan.js';
 import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';

@@ -2,7 +2,8 @@
 // blocks are owned, a plan deleting or lowering more than brake_delete of them, or creating or
 // raising more than brake_create of their number, is refused (exit 2) unless --force.
 import { severityRank, type Plan, type PlanEntry, type Severity, type StoredBlock } from '../model.js';
-import { isManaged, type DestinationPolicy } from './plan-sync.js';
+import { isManaged } from './block-rules.js';
+import type { DestinationPolicy } from './destination-policy.js';
 
 export interface BrakeResult {
   ok: boolean;

@@ -11,7 +11,8 @@
 //   the plan says the destination cannot check rather than that a check failed;
 // - without in-place updates (GoToSocial before 0.19) an update is listed with a notice, not sent.
 import type { BlockFields, DomainBlock, OptionalField, Plan, PlanEntry } from '../model.js';
-import { capReason, type DestinationPolicy } from './plan-sync.js';
+import type { DestinationPolicy } from './destination-policy.js';
+import { capReason } from './follow-cap.js';
 import type { StoreCapabilities } from './store.js';
 
 /** The follow-check "error" for a destination that has no way to check (see planDestination). */

@@ -6,21 +6,14 @@
 // desired severity (after max_severity) is above that, and its current block, if any, is below the
 // desired severity. Entries currently capped are therefore re-checked on every run, so the cap is
 // lifted once the follows are gone; a no-change re-run checks nothing. The set is a superset of
-// what planSync will need: when in doubt (a parent that might not cover the child after all), check.
-import { severityRank, minSeverity, type DomainBlock, type StoredBlock } from '../model.js';
-import {
-  capSeverity,
-  exclusionReason,
-  isManaged,
-  parentDomains,
-  coveredByParent,
-  targetFields,
-  wouldLower,
-  type DestinationPolicy,
-  type Rule,
-} from './plan-sync.js';
+// what planSync will need: a new child is left out only when a parent rule that certainly exists
+// after the plan (block-rules.ts `covers`) already does everything the child would.
+import { minSeverity, severityRank, type DomainBlock, type StoredBlock } from '../model.js';
+import { capSeverity, covers, exclusionReason, isManaged, parentDomains, wouldLower, type Rule } from './block-rules.js';
+import type { DestinationPolicy } from './destination-policy.js';
+import { targetFields } from './target-fields.js';
 
-export type FollowCheckResult = { follows: number; followers: number } | { error: string };
+export type { FollowCheckResult } from './follow-cap.js';
 
 export function domainsNeedingFollowCheck(desired: DomainBlock[], current: StoredBlock[], policy: DestinationPolicy): string[] {
   const mf = severityRank(policy.max_followed_severity);
@@ -66,7 +59,7 @@ export function domainsNeedingFollowCheck(desired: DomainBlock[], current: Store
     // parent that could exist after the plan; if a longer one might appear, check anyway.
     const candidate = parentDomains(d.domain).find((p) => floor.has(p) || desiredBy.has(p) || currentBy.has(p));
     const rule = candidate === undefined ? undefined : floor.get(candidate);
-    if (rule !== undefined && coveredByParent(targetFields(undefined, d, severity, policy), rule)) continue;
+    if (rule !== undefined && covers(rule, targetFields(undefined, d, severity, policy))) continue;
     out.push(d.domain);
   }
   return out.sort();

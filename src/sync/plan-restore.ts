@@ -13,7 +13,9 @@
 // Follow checks are not made: a restore puts back what was there before.
 import { blockFields, type BlockFields, type Plan, type PlanEntry, type StoredBlock } from '../model.js';
 import type { JournalBlock, JournalEntry } from '../journal/journal-record.js';
-import { byDomain, diffFields, isManaged, type DestinationPolicy } from './plan-sync.js';
+import { byDomain, isManaged } from './block-rules.js';
+import type { DestinationPolicy } from './destination-policy.js';
+import { diffFields } from './target-fields.js';
 
 export interface RestoreInput {
   /** The snapshot's blocks (only used to report marked blocks the journal cannot explain). */

@@ -108,3 +108,72 @@ describe('apply PLAN (hole 4)', () => {
     expect(byDomain(emu).get('a.example')?.severity).toBe('suspend');
   });
 });
+
+describe('children are decided per destination (holes 1 and 2)', () => {
+  it('a child under a looser hand-made parent is created, and an owned child suspend is never deleted', async () => {
+    const { emu, ws } = await setup({
+      emulator: {
+        blocks: [
+          { domain: 'example.com', severity: 'silence', private_comment: 'by hand' },
+          { domain: 'kept.other.test', severity: 'suspend', private_comment: MARKER },
+        ],
+      },
+      lists: { 'list.csv': ['example.com', 'bad.example.com', 'other.test', 'kept.other.test'] },
+    });
+    const keptId = byDomain(emu).get('kept.other.test')!.id;
+    const r = await ws.run(['sync', '--yes']);
+    expect(r.code, show(r)).toBe(0);
+    const after = byDomain(emu);
+    expect(after.get('example.com')).toMatchObject({ severity: 'silence', private_comment: 'by hand' });
+    expect(after.get('bad.example.com')).toMatchObject({ severity: 'suspend' });
+    expect(owned(after.get('bad.example.com'))).toBe(true);
+    expect(after.get('other.test')).toMatchObject({ severity: 'suspend' });
+    expect(after.get('kept.other.test')).toMatchObject({ id: keptId, severity: 'suspend' });
+    expect(emu.writes().filter((w) => w.method === 'DELETE')).toHaveLength(0);
+    const mark = emu.requests.length;
+    expect((await ws.run(['sync', '--yes'])).code).toBe(0);
+    expect(writesSince(emu, mark)).toHaveLength(0);
+  });
+
+  it("a child of the destination's own parent domain is created", async () => {
+    const { emu, ws } = await setup({ lists: { 'list.csv': ['example', 'bad.example'] } });
+    const r = await ws.run(['sync', '--yes']);
+    expect(r.code, show(r)).toBe(0);
+    expect([...byDomain(emu).keys()]).toEqual(['bad.example']);
+    expect(r.stdout).toMatch(/own domain/);
+  });
+});
+
+describe('a stricter child lacking its parent flag (hole 3)', () => {
+  it('is created with the flag added; Mastodon accepts it and a re-run writes nothing', async () => {
+    const { emu, ws } = await setup({
+      lists: { 'list.csv': [{ domain: 'example.com', severity: 'noop', reject_media: true }, { domain: 'bad.example.com', severity: 'silence' }] },
+    });
+    const r = await ws.run(['sync', '--yes']);
+    expect(r.code, show(r)).toBe(0);
+    const after = byDomain(emu);
+    expect(after.get('example.com')).toMatchObject({ severity: 'noop', reject_media: true });
+    expect(after.get('bad.example.com')).toMatchObject({ severity: 'silence', reject_media: true, reject_reports: false });
+    expect(emu.requests.filter((q) => q.method === 'POST' && q.path === BLOCKS && q.status === 422)).toHaveLength(0);
+    const mark = emu.requests.length;
+    expect((await ws.run(['sync', '--yes'])).code).toBe(0);
+    expect(writesSince(emu, mark)).toHaveLength(0);
+  });
+});
+
+describe('adoption keeps the admin text (issue 14 item 11)', () => {
+  it("keeps the public comment where the list has none and appends the marker once, across runs", async () => {
+    const { emu, ws } = await setup({
+      emulator: { blocks: [{ domain: '5dollah.click', severity: 'silence', public_comment: 'spam', private_comment: 'seen in reports' }] },
+      lists: { 'list.csv': ['5dollah.click'] },
+      destination: { adopt: true },
+    });
+    const r = await ws.run(['sync', '--yes']);
+    expect(r.code, show(r)).toBe(0);
+    expect(byDomain(emu).get('5dollah.click')).toMatchObject({ severity: 'suspend', public_comment: 'spam', private_comment: `seen in reports ${MARKER}` });
+    const mark = emu.requests.length;
+    expect((await ws.run(['sync', '--yes'])).code).toBe(0);
+    expect(writesSince(emu, mark)).toHaveLength(0);
+    expect(byDomain(emu).get('5dollah.click')).toMatchObject({ public_comment: 'spam', private_comment: `seen in reports ${MARKER}` });
+  });
+});

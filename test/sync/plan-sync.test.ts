@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan, PlanEntry } from '../../src/model.js';
 import type { FollowCheckResult } from '../../src/sync/follow-checks.js';
-import { coveredByParent, planSync, stricterThan, type DestinationPolicy } from '../../src/sync/plan-sync.js';
+import { covers, planSync, stricterThan, type DestinationPolicy } from '../../src/sync/plan-sync.js';
 import { isOwned, withMarker, withoutMarker } from '../../src/sync/ownership.js';
 import { hand, M, NOW, owned, policy, stored, want } from './plan-helpers.js';
 import type { DomainBlock, StoredBlock } from '../../src/model.js';
@@ -247,8 +247,8 @@ describe('planSync', () => {
     it('skips a child covered by a parent rule at least as strict (Mastodon would 422)', () => {
       const cur = [hand('example.com', 'silence', { reject_media: true })];
       const e = byDomain(plan([want('a.example.com', 'silence'), want('b.example.com', 'silence', { reject_media: true }), want('c.example.com', 'suspend')], cur));
-      expect(e['a.example.com']).toMatchObject({ action: 'skip', reason: 'covered by parent example.com (silence)' });
-      expect(e['b.example.com']).toMatchObject({ action: 'skip', reason: 'covered by parent example.com (silence)' }); // equal: redundant
+      expect(e['a.example.com']).toMatchObject({ action: 'skip', reason: 'covered by parent example.com (silence + reject_media)' });
+      expect(e['b.example.com']).toMatchObject({ action: 'skip', reason: 'covered by parent example.com (silence + reject_media)' }); // equal: redundant
       expect(e['c.example.com']?.action).toBe('create'); // stricter: Mastodon accepts it
     });
 
@@ -259,10 +259,12 @@ describe('planSync', () => {
       expect(stricterThan(r('noop', true, true), r('silence'))).toBe(false);
       expect(stricterThan(r('silence'), r('silence'))).toBe(true);
       expect(stricterThan(r('silence'), r('noop', true))).toBe(false);
-      expect(coveredByParent(r('suspend'), r('suspend'))).toBe(true);
-      expect(coveredByParent(r('suspend'), r('silence', true, true))).toBe(false);
-      expect(coveredByParent(r('silence', true), r('silence'))).toBe(false);
-      expect(coveredByParent(r('noop', true), r('silence'))).toBe(true);
+      // covers(parent, child): the parent's rule already does all the child would.
+      expect(covers(r('suspend'), r('suspend'))).toBe(true);
+      expect(covers(r('silence', true, true), r('suspend'))).toBe(false);
+      expect(covers(r('silence'), r('silence', true))).toBe(false);
+      expect(covers(r('silence'), r('noop', true))).toBe(false); // written as silence + reject_media
+      expect(covers(r('silence', true), r('noop', true))).toBe(true);
     });
 
     it('sees parent rules this plan creates or deletes', () => {
