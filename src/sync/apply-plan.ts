@@ -2,10 +2,20 @@
 // should happen; it executes create/update/delete entries against a store in a safe order, with
 // bounded concurrency, and reports every outcome. A run that stops half way (abort, max_writes,
 // crash) is completed by the next run, because the next plan is recomputed from the store.
+//
+// The order is the safety (decisions.md, second round): whatever makes the instance stricter goes
+// first, whatever loosens it goes last, so a run cut short (interrupt, max_writes, a failure)
+// never leaves a domain open that was blocked before and is meant to stay blocked after:
+//   1. creates and raises, parents before children (a child sees its parent's new rule);
+//   2. other updates (comments, obfuscate);
+//   3. lowerings and deletes, children before parents. A lowering or delete under a parent that
+//      this plan creates or raises is only sent once that parent's write succeeded.
+// max_writes spends its budget in that order.
 import pLimit from 'p-limit';
-import { FLAG_FIELDS, isSeverity, severityRank } from '../model.js';
+import { FLAG_FIELDS, isSeverity } from '../model.js';
 import type { BlockFields, DomainBlock, Plan, PlanEntry, StoredBlock } from '../model.js';
 import { scrub } from '../log.js';
+import { depth, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
 import { ExistingBlockConflict } from './store.js';
 import type { Store } from './store.js';
 
@@ -67,24 +77,41 @@ export interface ApplyOptions {
 const isWrite = (e: PlanEntry): e is PlanEntry & { action: WriteAction } =>
   e.action === 'create' || e.action === 'update' || e.action === 'delete';
 
-/** Whether an update loosens the block (severity down, or same severity with a flag dropped). */
-function isLowering(e: PlanEntry): boolean {
-  const sev = e.changes?.severity;
-  const from = sev?.from;
-  const to = sev?.to;
-  if (typeof from === 'string' && typeof to === 'string' && isSeverity(from) && isSeverity(to)) {
-    const d = severityRank(to) - severityRank(from);
-    if (d !== 0) return d < 0;
+/** An update's rule before and after, from its changes (the entry's `current` fills the rest). */
+function rulesOf(e: PlanEntry): { before: Rule; after: Rule } | undefined {
+  const c = e.current;
+  if (c === undefined) return undefined;
+  const before: Rule = { severity: c.severity, reject_media: c.reject_media, reject_reports: c.reject_reports };
+  const after: Rule = { ...before };
+  const sev = e.changes?.severity?.to;
+  if (typeof sev === 'string' && isSeverity(sev)) after.severity = sev;
+  for (const f of ['reject_media', 'reject_reports'] as const) {
+    const to = e.changes?.[f]?.to;
+    if (typeof to === 'boolean') after[f] = to;
   }
-  return FLAG_FIELDS.some((f) => f !== 'obfuscate' && e.changes?.[f]?.from === true && e.changes?.[f]?.to === false);
+  return { before, after };
 }
 
-const depth = (domain: string): number => domain.split('.').length;
+/** Creates and updates that make the domain stricter: they go first. */
+function isStricterWrite(e: PlanEntry): boolean {
+  if (e.action === 'create') return true;
+  if (e.action !== 'update') return false;
+  const r = rulesOf(e);
+  return r !== undefined && wouldRaise(r.before, r.after);
+}
+
+/** Deletes and updates that loosen the domain (severity down, or a reject flag dropped): they go last. */
+function isLooserWrite(e: PlanEntry): boolean {
+  if (e.action === 'delete') return true;
+  if (e.action !== 'update' || isStricterWrite(e)) return false;
+  const r = rulesOf(e);
+  return r !== undefined && wouldLower(r.before, r.after);
+}
+
 const byDomain = <T extends { domain: string }>(a: T, b: T): number => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
 
 /**
- * Execute a plan's create/update/delete entries. Order: deletes and lowering updates, then raising
- * updates, then creates by domain depth (parents before children); each phase finishes before the
+ * Execute a plan's create/update/delete entries in the order above; each phase finishes before the
  * next starts, so a parent's new rule is in place before its children are tried.
  */
 export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {}): Promise<ApplyReport> {
@@ -96,15 +123,20 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   const emit = (e: ApplyEvent) => opts.onEvent?.(e);
   let done = 0;
 
-  const phase1 = writes.filter((e) => e.action === 'delete' || (e.action === 'update' && isLowering(e)));
-  const phase2 = writes.filter((e) => e.action === 'update' && !isLowering(e));
-  const creates = writes.filter((e) => e.action === 'create');
-  const depths = [...new Set(creates.map((e) => depth(e.domain)))].sort((a, b) => a - b);
+  const stricter = writes.filter(isStricterWrite);
+  const looser = writes.filter(isLooserWrite);
+  const others = writes.filter((e) => !isStricterWrite(e) && !isLooserWrite(e));
+  const depths = [...new Set(stricter.map((e) => depth(e.domain)))].sort((a, b) => a - b);
+  const deepestFirst = (a: PlanEntry, b: PlanEntry): number => depth(b.domain) - depth(a.domain) || byDomain(a, b);
   const phases: PlanEntry[][] = [
-    [...phase1].sort(byDomain),
-    [...phase2].sort(byDomain),
-    ...depths.map((d) => creates.filter((e) => depth(e.domain) === d).sort(byDomain)),
+    ...depths.map((d) => stricter.filter((e) => depth(e.domain) === d).sort(byDomain)),
+    [...others].sort(byDomain),
+    [...looser].sort(deepestFirst),
   ].filter((p) => p.length > 0);
+  // A loosening write waits for every create or raise of a parent domain in this plan.
+  const stricterDomains = new Set(stricter.map((e) => e.domain));
+  const madeStricter = new Set<string>();
+  const unmadeParent = (domain: string): string | undefined => parentDomains(domain).find((p) => stricterDomains.has(p) && !madeStricter.has(p));
 
   let stopped: 'aborted' | 'max_writes' | 'refused' | 'unreachable' | 'unrecorded' | undefined;
   const notStarted: Array<PlanEntry & { action: WriteAction }> = [];
@@ -114,6 +146,15 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     else if (report.writes >= maxWrites) stopped ??= 'max_writes';
     if (stopped) {
       notStarted.push(entry);
+      return;
+    }
+    const waitsFor = isLooserWrite(entry) ? unmadeParent(entry.domain) : undefined;
+    if (waitsFor !== undefined) {
+      const reason = `not sent: the ${entry.action === 'delete' ? 'delete' : 'lowering'} waits until the block on ${waitsFor} is in place; the next run completes it`;
+      report.skipped.push({ domain: entry.domain, reason });
+      emit({ type: 'skipped', action: entry.action, domain: entry.domain, reason });
+      done++;
+      opts.onProgress?.(done, total, entry);
       return;
     }
     const prepared = prepare(entry);
@@ -126,6 +167,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
       try {
         const after = await prepared();
         (entry.action === 'create' ? report.created : entry.action === 'update' ? report.updated : report.deleted).push(entry.domain);
+        if (stricterDomains.has(entry.domain)) madeStricter.add(entry.domain);
         emit({ type: 'done', action: entry.action, domain: entry.domain });
         outcome = { entry, after };
       } catch (err) {

@@ -177,3 +177,27 @@ describe('adoption keeps the admin text (issue 14 item 11)', () => {
     expect(byDomain(emu).get('5dollah.click')).toMatchObject({ public_comment: 'spam', private_comment: `seen in reports ${MARKER}` });
   });
 });
+
+describe('order of writes (hole 5)', () => {
+  it('a parent replacing its children is created before any child is deleted, max_writes slice by slice', async () => {
+    const { emu, ws } = await setup({
+      emulator: {
+        blocks: [
+          { domain: 'a.example.com', severity: 'suspend', private_comment: MARKER },
+          { domain: 'b.example.com', severity: 'suspend', private_comment: MARKER },
+        ],
+      },
+      lists: { 'list.csv': ['example.com', 'other.test'] },
+      destination: { max_writes: 2 },
+    });
+    const first = await ws.run(['sync', '--yes']);
+    expect(first.code, show(first)).toBe(0);
+    expect([...byDomain(emu).keys()].sort()).toEqual(['a.example.com', 'b.example.com', 'example.com', 'other.test']);
+    const second = await ws.run(['sync', '--yes']);
+    expect(second.code, show(second)).toBe(0);
+    expect([...byDomain(emu).keys()].sort()).toEqual(['example.com', 'other.test']);
+    const log = emu.writes().map((w) => `${w.method} ${w.method === 'POST' ? (w.body as { domain: string }).domain : w.path.split('/').pop()}`);
+    expect(log.slice(0, 2).map((x) => x.split(' ')[0])).toEqual(['POST', 'POST']);
+    expect(log.slice(2).every((x) => x.startsWith('DELETE'))).toBe(true);
+  });
+});

@@ -81,7 +81,7 @@ const upd = (domain: string, from: StoredBlock['severity'], to: StoredBlock['sev
 const plan = (entries: PlanEntry[]): Plan => ({ version: 1, destination: 'fake.example', created_at: '2026-11-25T00:00:00Z', store_fingerprint: 'x', entries, holds: [] });
 
 describe('applyPlan', () => {
-  it('orders deletes and lowering updates, then raises, then creates parents before children', async () => {
+  it('orders creates and raises (parents first), then other updates, then lowerings and deletes (children first)', async () => {
     const store = new FakeStore();
     const p = plan([
       create('a.b.parent.example'),
@@ -91,36 +91,79 @@ describe('applyPlan', () => {
       { action: 'skip', domain: 'hand.example', reason: 'hand-made' },
       create('parent.example'),
       del('gone.example'),
+      del('old.gone.example'),
       upd('down.example', 'suspend', 'silence'),
     ]);
     const r = await applyPlan(p, store, { concurrency: 1 });
     expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual([
-      'update down.example',
-      'remove gone.example',
-      'update up.example',
       'create parent.example',
+      'update up.example',
       'create b.parent.example',
       'create a.b.parent.example',
+      'remove old.gone.example',
+      'update down.example',
+      'remove gone.example',
     ]);
     expect(r).toMatchObject({
       created: ['a.b.parent.example', 'b.parent.example', 'parent.example'],
       updated: ['down.example', 'up.example'],
-      deleted: ['gone.example'],
+      deleted: ['gone.example', 'old.gone.example'],
       conflicts: [],
       failed: [],
       skipped: [],
       aborted: false,
-      writes: 6,
+      writes: 7,
     });
   });
 
-  it('keeps a phase barrier even with high concurrency: no create starts before deletes finish', async () => {
+  it('keeps a phase barrier even with high concurrency: no delete starts before the creates finish', async () => {
     const store = new FakeStore();
     store.delay = 5;
     const starts: string[] = [];
     store.onStart = (c) => starts.push(c.op);
     await applyPlan(plan([create('new1.example'), del('old1.example'), del('old2.example'), create('new2.example')]), store, { concurrency: 8 });
-    expect(starts).toEqual(['remove', 'remove', 'create', 'create']);
+    expect(starts).toEqual(['create', 'create', 'remove', 'remove']);
+  });
+
+  it('deletes children replaced by their parent only once the parent exists (hole 5)', async () => {
+    const store = new FakeStore();
+    const children = ['a.example.com', 'b.example.com', 'c.example.com'].map(del);
+    const ok = await applyPlan(plan([...children, create('example.com')]), store, { concurrency: 2 });
+    expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['create example.com', 'remove a.example.com', 'remove b.example.com', 'remove c.example.com']);
+    expect(ok.deleted).toHaveLength(3);
+
+    const failing = new FakeStore();
+    failing.failOn.add('example.com');
+    const r = await applyPlan(plan([...children, create('example.com'), del('elsewhere.example')]), failing, { concurrency: 2 });
+    expect(failing.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['create example.com', 'remove elsewhere.example']);
+    expect(r.skipped.map((s) => s.domain)).toEqual(['a.example.com', 'b.example.com', 'c.example.com']);
+    expect(r.skipped[0]!.reason).toMatch(/waits until the block on example\.com is in place/);
+  });
+
+  it('max_writes spends its budget in that order: the parent first, the children it replaces after', async () => {
+    const store = new FakeStore();
+    const r = await applyPlan(plan([del('a.example.com'), del('b.example.com'), create('example.com')]), store, { concurrency: 1, maxWrites: 2 });
+    expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['create example.com', 'remove a.example.com']);
+    expect(r).toMatchObject({ maxWritesReached: true, skipped: [{ domain: 'b.example.com' }] });
+  });
+
+  it('dropping a reject flag is a lowering: it goes last, and waits for a parent being raised', async () => {
+    const store = new FakeStore();
+    const dropFlag: PlanEntry = {
+      action: 'update',
+      domain: 'sub.example.com',
+      current: stored('sub.example.com', 'silence', { reject_media: true }),
+      changes: { reject_media: { from: true, to: false } },
+    };
+    const addFlag: PlanEntry = {
+      action: 'update',
+      domain: 'example.com',
+      current: stored('example.com', 'silence'),
+      changes: { reject_media: { from: false, to: true } },
+    };
+    const comment: PlanEntry = { action: 'update', domain: 'note.example', current: stored('note.example'), changes: { public_comment: { from: '', to: 'spam' } } };
+    await applyPlan(plan([dropFlag, comment, addFlag]), store, { concurrency: 1 });
+    expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['update example.com', 'update note.example', 'update sub.example.com']);
   });
 
   it('respects the concurrency bound', async () => {
