@@ -49,7 +49,16 @@ export interface JournalTarget {
   cacheDir: string;
 }
 
-export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: DestinationConfig, plan: Plan, current: StoredBlock[], target: JournalTarget): Promise<ApplyOutcome> {
+export async function applyWithCare(
+  ctx: JobContext,
+  opened: OpenedStore,
+  dest: DestinationConfig,
+  plan: Plan,
+  current: StoredBlock[],
+  target: JournalTarget,
+  /** Runs once the admin said yes and the destination checks out, before the first write (sync records the list being synced). */
+  beforeWrites?: () => Promise<void>,
+): Promise<ApplyOutcome> {
   if (!planHasChanges(plan)) return { code: EXIT.OK };
   if (!(await confirm(ctx, `Apply these changes to ${dest.domain}?`))) {
     ctx.stderr.write('nothing applied\n');
@@ -57,6 +66,7 @@ export async function applyWithCare(ctx: JobContext, opened: OpenedStore, dest: 
   }
   const log = await getLogger();
   await opened.preflight();
+  await beforeWrites?.();
   // The journal opens before the snapshot and the first write: a journal that cannot be written
   // stops the run before it changes anything, and the snapshot names the run that follows it.
   const started = new Date();

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { EXIT, FediblockError, UnsafeError } from '../errors.js';
 import type { Plan } from '../model.js';
 import { checkBrakes } from '../sync/check-brakes.js';
+import type { ListChange } from '../sync/list-change.js';
 import { storeFingerprint } from '../sync/fingerprint.js';
 import { formatPlanTable } from '../sync/format-plan.js';
 import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
@@ -64,7 +65,9 @@ export async function runApply(ctx: JobContext): Promise<number> {
     if (storeFingerprint(current) !== plan.store_fingerprint) {
       throw new UnsafeError(`${dest.domain} changed since the plan in ${file} was made; refusing to apply a stale plan`, 'make a new plan: fediblock sync --plan-out PLAN');
     }
-    const brakes = checkBrakes(plan, current, policyOf(dest, config.merge.export_fields, []));
+    // The plan recorded how the sources had changed when it was made (sync --plan-out).
+    const recorded = (plan as Plan & { brakes?: { basis?: string; change?: ListChange } }).brakes;
+    const brakes = checkBrakes(plan, current, policyOf(dest, config.merge.export_fields, []), recorded?.basis === 'sources' ? recorded.change : undefined);
     if (!ctx.quiet) ctx.stdout.write(formatPlanTable(plan, { color: ctx.color, current }));
     if (!brakes.ok && ctx.opts.force !== true) {
       for (const r of brakes.reasons) ctx.stdout.write(`brake: ${r}\n`);

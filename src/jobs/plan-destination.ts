@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { DestinationConfig, LoadedConfig } from '../config/index.js';
 import type { DomainBlock, OptionalField, Plan, StoredBlock } from '../model.js';
 import { checkBrakes } from '../sync/check-brakes.js';
+import type { ListChange } from '../sync/list-change.js';
 import { domainsNeedingFollowCheck } from '../sync/follow-checks.js';
 import type { FollowCheckResult } from '../sync/follow-cap.js';
 import { storeFingerprint } from '../sync/fingerprint.js';
@@ -47,7 +48,7 @@ export async function planDestination(
   policy: DestinationPolicy,
   holds: string[],
   concurrency: number,
-  opts: { followChecks?: boolean } = {},
+  opts: { followChecks?: boolean; /** How the sources changed since the destination was last synced (undefined: no state yet). */ change?: ListChange } = {},
 ): Promise<DestinationPlan> {
   const caps = capabilitiesOf(store);
   const configured = policy;
@@ -91,7 +92,7 @@ export async function planDestination(
   }
   const planned = planSync({ desired, current, policy, follow, holdDeletes: holds, storeFingerprint: storeFingerprint(current) });
   const plan = fitPlanToCapabilities(planned, caps, { desired, fields: configured.fields });
-  const brakes = checkBrakes(plan, current, policy);
+  const brakes = checkBrakes(plan, current, policy, opts.change);
   return { plan, current, brakes, policy, followChecks };
 }
 

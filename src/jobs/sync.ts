@@ -16,6 +16,9 @@ import { openStore } from './open-store.js';
 import { saveIntermediate, saveMerged } from './save-lists.js';
 import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
 import { annotatePlan } from './plan-provenance.js';
+import type { ApplyReport } from '../sync/apply-plan.js';
+import { brakeBaseline, markPending, markSynced, readDestinationState, type DestinationState } from '../sync/destination-state.js';
+import { listRules, measureChange, type ListRules } from '../sync/list-change.js';
 
 export const runDiff = (ctx: JobContext) => runPlanAndApply(ctx, 'diff');
 export const runSync = (ctx: JobContext) => runPlanAndApply(ctx, 'sync');
@@ -51,7 +54,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
     if (run.failed.length) codes.push(EXIT.ERROR);
     else if (run.holds.length) codes.push(EXIT.HELD);
 
-    const targets: Array<{ label: string; plan: () => Promise<{ dp: DestinationPlan; opened?: Awaited<ReturnType<typeof openStore>>; dest?: (typeof config.destinations)[number] }> }> = [];
+    const targets: Array<{ label: string; plan: () => Promise<{ dp: DestinationPlan; opened?: Awaited<ReturnType<typeof openStore>>; dest?: (typeof config.destinations)[number]; state?: DestinationState; rules?: ListRules }> }> = [];
     if (typeof o.against === 'string') {
       const file = o.against;
       targets.push({
@@ -80,7 +83,13 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
           plan: async () => {
             const opened = await openStore(config, dest);
             const policy = policyOf(dest, config.merge.export_fields, []);
-            return { dp: await planDestination(opened.store, opened.live, run.outcome.blocks, policy, holds, dest.concurrency, { followChecks: dest.follow_checks }), opened, dest };
+            // Brakes measure how the sources changed since this destination was last synced.
+            const state = await readDestinationState(config.fetch.cache_dir, dest.domain);
+            const rules = listRules(run.outcome.blocks, dest.max_severity);
+            const baseline = brakeBaseline(state);
+            const change = baseline === undefined ? undefined : measureChange(baseline, rules);
+            const dp = await planDestination(opened.store, opened.live, run.outcome.blocks, policy, holds, dest.concurrency, { followChecks: dest.follow_checks, ...(change ? { change } : {}) });
+            return { dp, opened, dest, state, rules };
           },
         });
       }
@@ -92,7 +101,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
     // destinations_concurrency at a time. Their output is held and printed in config order; a
     // run that may ask before applying (no --yes) goes one destination at a time.
     const oneTarget = async (t: (typeof targets)[number], ctx: JobContext, summaryOut: NodeJS.WritableStream, entries: Array<Record<string, unknown>>, codes: number[]): Promise<void> => {
-      const { dp, opened, dest } = await t.plan();
+      const { dp, opened, dest, state, rules } = await t.plan();
       dp.plan = annotatePlan(dp.plan, provenance);
       if (run.failed.length) dp.plan.failed_sources = run.failed.map((s) => s.list.name);
       const changes = planHasChanges(dp.plan);
@@ -122,8 +131,13 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
         codes.push(EXIT.UNSAFE);
         return;
       }
-      const applied = await applyWithCare(ctx, opened, dest, dp.plan, dp.current, { command: 'sync', cacheDir: config.fetch.cache_dir });
+      const cacheDir = config.fetch.cache_dir;
+      const at = new Date().toISOString();
+      const markStart = state && rules ? async () => void (await markPending(cacheDir, dest.domain, state, rules, at)) : undefined;
+      const applied = await applyWithCare(ctx, opened, dest, dp.plan, dp.current, { command: 'sync', cacheDir }, markStart);
       codes.push(applied.code);
+      const unchangedState = state?.pending === undefined && state?.synced !== undefined && isSameList(state.synced.rules, rules);
+      if (rules && !unchangedState && !applied.declined && run.holds.length === 0 && appliedEverything(applied.code, applied.report)) await markSynced(cacheDir, dest.domain, rules, at);
       if (applied.report) {
         entry.applied = applied.report;
         entry.snapshot = applied.snapshot;
@@ -174,6 +188,19 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
   } finally {
     await lock?.release();
   }
+}
+
+function isSameList(a: ListRules, b: ListRules | undefined): boolean {
+  if (b === undefined || a.size !== b.size) return false;
+  const c = measureChange(a, b);
+  return c.added + c.removed + c.raised + c.lowered === 0;
+}
+
+/** Every write of the plan was made (or there were none): the destination holds the desired list. */
+function appliedEverything(code: number, r: ApplyReport | undefined): boolean {
+  if (code !== EXIT.OK) return false;
+  if (r === undefined) return true;
+  return !r.aborted && !r.maxWritesReached && r.failed.length === 0 && r.conflicts.length === 0 && r.skipped.length === 0 && r.recordError === undefined;
 }
 
 function jsonSources(run: MergeRun) {

@@ -3,7 +3,7 @@
 // request log.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Plan, StoredBlock } from '../../src/model.js';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../emulator/mastodon-emulator.js';
 import { type ConfigSpec, type ListRow, type Workspace, csvList, ensureBuilt, serveList, workspace } from './helpers.js';
@@ -13,6 +13,8 @@ const MARKER = '[fediblock]';
 const BLOCKS = '/api/v1/admin/domain_blocks';
 
 beforeAll(ensureBuilt, 120_000);
+// Several CLI runs per story on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -199,5 +201,43 @@ describe('order of writes (hole 5)', () => {
     const log = emu.writes().map((w) => `${w.method} ${w.method === 'POST' ? (w.body as { domain: string }).domain : w.path.split('/').pop()}`);
     expect(log.slice(0, 2).map((x) => x.split(' ')[0])).toEqual(['POST', 'POST']);
     expect(log.slice(2).every((x) => x.startsWith('DELETE'))).toBe(true);
+  });
+});
+
+describe('brakes measure the sources (holes 6 and 7)', () => {
+  const names = (n: number, prefix = 'd') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}.example`);
+
+  it('a run cut short by max_writes is completed slice by slice without --force; a shrink of the sources is still braked', async () => {
+    const { emu, ws } = await setup({ lists: { 'list.csv': names(30).map((domain) => ({ domain, severity: 'silence' as const })) }, destination: { max_writes: 12 } });
+    for (const expected of [12, 24, 30]) {
+      const r = await ws.run(['sync', '--yes']);
+      expect(r.code, show(r)).toBe(0);
+      expect(emu.blocks()).toHaveLength(expected);
+    }
+    const state = JSON.parse(await readFile(join(ws.cacheDir, 'state', 'admin.example.json'), 'utf8'));
+    expect(state).toMatchObject({ v: 1, destination: 'admin.example', pending: null });
+    expect(state.synced.blocks).toHaveLength(30);
+    const mark = emu.requests.length;
+    expect((await ws.run(['sync', '--yes'])).code).toBe(0);
+    expect(writesSince(emu, mark)).toHaveLength(0);
+
+    await setList(ws, names(18).map((domain) => ({ domain, severity: 'silence' as const })));
+    const braked = await ws.run(['sync', '--yes']);
+    expect(braked.code, show(braked)).toBe(2);
+    expect(braked.stdout + braked.stderr).toMatch(/sources dropped 12 and lowered 0 of its 30 domains \(40%/);
+    expect(writesSince(emu, mark)).toHaveLength(0);
+  });
+
+  it('a source clearing reject_media on every block is a lowering for the brakes (hole 7)', async () => {
+    const rows = (media: boolean) => names(12).map((domain) => ({ domain, severity: 'silence' as const, reject_media: media }));
+    const { emu, ws } = await setup({ lists: { 'list.csv': rows(true) } });
+    expect((await ws.run(['sync', '--yes'])).code).toBe(0);
+    const mark = emu.requests.length;
+    await setList(ws, rows(false));
+    const r = await ws.run(['sync', '--yes']);
+    expect(r.code, show(r)).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/lowered 12 of its 12 domains/);
+    expect(writesSince(emu, mark)).toHaveLength(0);
+    expect(emu.blocks().every((b) => b.reject_media)).toBe(true);
   });
 });
