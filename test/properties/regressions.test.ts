@@ -68,7 +68,7 @@ const REGRESSIONS: Regression[] = [
   {
     name: 'max-writes-continuation-braked',
     found: 'hole 6 (fuzz seed 20261202, shrunk): a max_writes slice of 3 creates, then the next plain run is refused by brake_create (2 more against 3 owned)',
-    broken: ['I6'],
+    broken: [],
     history: {
       initial: { sources: [[noop('x.b.test')], [noop('a.test'), noop('sub.admin.example'), noop('d.test'), noop('y.a.test', { reject_reports: true })]], hand: [] },
       steps: [{ t: 'run', adopt: false, maxWrites: 3, force: false }],
@@ -77,7 +77,7 @@ const REGRESSIONS: Regression[] = [
   {
     name: 'child-flag-under-looser-parent',
     found: 'holes 1-2 (fuzz, seed 20261202): x.b.test noop+reject_media under b.test silence is reported "covered by parent" and never made, so its media is not rejected',
-    broken: ['I2'],
+    broken: [],
     history: {
       initial: { sources: [[row('b.test', 'silence'), noop('x.b.test', { reject_media: true })], [noop('d.test')]], hand: [] },
       steps: [{ t: 'run', adopt: false, maxWrites: 0, force: false }],
@@ -86,7 +86,7 @@ const REGRESSIONS: Regression[] = [
   {
     name: 'children-replaced-by-parent-deleted-first',
     found: 'hole 5 (fuzz found x.a.test unblocked mid-run; this is its plain form): when a list replaces children with their parent, the children are deleted before the parent exists',
-    broken: ['I5'],
+    broken: [],
     history: {
       // Four rows, so replacing two children by one parent is no shrink (3 of 4); --force past brake_delete.
       initial: { sources: [[row('x.a.test', 'suspend'), row('y.a.test', 'suspend'), noop('c.test'), noop('d.test')], [noop('d.test')]], hand: [] },
