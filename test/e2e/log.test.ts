@@ -27,8 +27,9 @@ describe('fediblock log', () => {
     expect(lines.slice(1).map((l) => l.replace(new RegExp(`^  ${TIME} `), ''))).toEqual([
       'suspended bad.example — tier0 (max plan)',
       'limited quiet.example (media rejected) — tier0 (max plan)',
-      'lifted bad.example (was suspended) — not named by any source; no longer in the merged list',
+      // Within a run, what makes the instance stricter is written before what loosens it.
       'updated quiet.example: limited → suspended, media no longer rejected — tier0 (max plan)',
+      'lifted bad.example (was suspended) — not named by any source; no longer in the merged list',
     ]);
 
     const one = await s.ws.run(['log', 'Quiet.Example', '-d', 'admin.example']);
