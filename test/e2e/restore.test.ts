@@ -33,7 +33,8 @@ describe('restore SNAPSHOT from the journal', () => {
     await s.setList(['old.example', { domain: 'a.example', severity: 'silence' }, 'hand.example']);
     const r2 = await s.ws.run(['sync', '--yes']);
     expect(r2.code, show(r2)).toBe(0);
-    expect(s.block('hand.example')).toMatchObject({ severity: 'suspend', private_comment: `by alice ${MARKER}` });
+    // Adoption keeps alice's public comment (the list has none) and appends the marker once.
+    expect(s.block('hand.example')).toMatchObject({ severity: 'suspend', public_comment: 'rude', private_comment: `by alice ${MARKER}` });
 
     // Restore the snapshot taken before the first sync, without -d: the snapshot names the destination.
     const mark = s.emu.requests.length;
@@ -49,8 +50,8 @@ describe('restore SNAPSHOT from the journal', () => {
 
     // The restore is in the journal too, and `log` shows it.
     const log = await s.ws.run(['log', 'hand.example']);
-    expect(log.stdout).toMatch(/ adopted hand\.example, a block made by hand: limited → suspended, public comment "rude" → "" — tier0 \(max plan\); adopting hand-made block\n/);
-    expect(log.stdout).toMatch(/ \(restore\) updated hand\.example: suspended → limited, public comment "" → "rude" — adopted by fediblock since the snapshot; handing it back as it was made by hand\n/);
+    expect(log.stdout).toMatch(/ adopted hand\.example, a block made by hand: limited → suspended — tier0 \(max plan\); adopting hand-made block\n/);
+    expect(log.stdout).toMatch(/ \(restore\) updated hand\.example: suspended → limited — adopted by fediblock since the snapshot; handing it back as it was made by hand\n/);
   });
 
   it('puts back what fediblock updated and deleted, deletes what it created, and leaves blocks the admin changed since', async () => {
