@@ -127,6 +127,8 @@ export function planSync(input: PlanSyncInput): Plan {
     const c = currentBy.get(d.domain);
     const severity = capSeverity(d.severity, policy.max_severity);
     const parent = parentRule(d.domain);
+    const cap = followCap(d.domain, severity, c?.severity, policy, follow);
+    const listed = targetFields(c, d, cap?.to ?? severity, policy);
     let adopting = false;
     if (c !== undefined && !isManaged(c, policy)) {
       if (!policy.adopt) {
@@ -134,15 +136,15 @@ export function planSync(input: PlanSyncInput): Plan {
         entries.push(entry({ action: 'skip', domain: d.domain, reason: 'hand-made; set adopt = true to manage it', current: c }));
         continue;
       }
-      if (wouldLower(c, targetFields(c, d, severity, policy))) {
+      // Judged against what would really be written: a follow cap can turn a raise into a lowering
+      // (a capped suspend drops the hand-made block's reject flags).
+      if (wouldLower(c, withParentRule(listed, parent?.rule))) {
         after.set(c.domain, c);
         entries.push(entry({ action: 'skip', domain: d.domain, reason: 'hand-made block is stricter than the list; left as is', current: c }));
         continue;
       }
       adopting = true;
     }
-    const cap = followCap(d.domain, severity, c?.severity, policy, follow);
-    const listed = targetFields(c, d, cap?.to ?? severity, policy);
     if (c === undefined && parent !== undefined && covers(parent.rule, listed)) {
       entries.push(entry({ action: 'skip', domain: d.domain, reason: `covered by parent ${parent.domain} (${describeRule(parent.rule)})` }));
       continue;
