@@ -15,11 +15,14 @@ export class FediblockError extends Error {
   readonly exitCode: ExitCode;
   /** A next step for the admin, printed under the message. */
   readonly hint?: string;
-  constructor(message: string, opts: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
+  /** The event name of its JSON log line (`--log-format json`), e.g. "lock_held". */
+  readonly event?: string;
+  constructor(message: string, opts: { exitCode?: ExitCode; hint?: string; cause?: unknown; event?: string } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'FediblockError';
     this.exitCode = opts.exitCode ?? EXIT.ERROR;
     if (opts.hint !== undefined) this.hint = opts.hint;
+    if (opts.event !== undefined) this.event = opts.event;
   }
 }
 

@@ -1,19 +1,31 @@
-// Structured logs on stderr: JSON when stderr is not a TTY (cron, CI), one readable line per event
-// on a TTY. pino is imported lazily: a small local merge should not pay for it at start-up.
+// Logs on stderr: one readable line per event by default, everywhere (cron mail is read by
+// people); JSON lines only when asked (`--log-format json` or FEDIBLOCK_LOG_FORMAT=json), for log
+// collectors. pino is imported lazily: a small local merge should not pay for it at start-up.
 import type { Logger } from 'pino';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export type LogFormat = 'text' | 'json';
 
 /** Paths pino blanks out wherever they appear, as a second line of defence; tokens are also never put in log fields. */
 export const REDACT_PATHS = ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'access_token', '*.access_token'];
 
 let level: LogLevel = 'info';
+let format: LogFormat = 'text';
 let logger: Logger | undefined;
 const secrets = new Set<string>();
 
 export function setLogLevel(l: LogLevel): void {
   level = l;
   if (logger) logger.level = l;
+}
+
+/** Set before the first log line; the flag wins over FEDIBLOCK_LOG_FORMAT. */
+export function setLogFormat(f: LogFormat): void {
+  format = f;
+}
+
+export function logFormat(): LogFormat {
+  return format;
 }
 
 /** Register a secret so that any log line or error message containing it is scrubbed. */
@@ -30,23 +42,25 @@ export function scrub(text: string): string {
 
 const stderrWrite = (line: string) => process.stderr.write(scrub(line));
 
+const PREFIX: Record<string, string> = { trace: 'trace: ', debug: 'debug: ', info: '', warn: 'warning: ', error: 'error: ', fatal: 'error: ' };
+
+/** The readable form of a log line: its message, which says everything a person needs, once. */
+function textLine(o: Record<string, unknown>, labels: Record<string, string>): string {
+  const name = labels[o.level as number] ?? 'info';
+  return `${PREFIX[name] ?? ''}${String(o.msg ?? '')}\n`;
+}
+
 export async function getLogger(): Promise<Logger> {
   if (logger) return logger;
   // pino is CommonJS: its function is the default export once bundled, a named one under tsc.
   const mod = (await import('pino')) as unknown as { default?: typeof import('pino').pino; pino?: typeof import('pino').pino };
   const pino = (mod.pino ?? mod.default) as typeof import('pino').pino;
-  const tty = process.stderr.isTTY === true;
   const opts = { level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: undefined } as const;
-  if (tty) {
-    // A readable one-line format for people; JSON for machines.
+  if (format === 'text') {
     const stream = {
       write(chunk: string) {
         try {
-          const o = JSON.parse(chunk) as Record<string, unknown>;
-          const { level: lv, time: _t, msg, ...rest } = o;
-          const name = pino.levels.labels[lv as number] ?? String(lv);
-          const extra = Object.keys(rest).length ? ' ' + Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
-          stderrWrite(`${name.padEnd(5)} ${String(msg ?? '')}${extra}\n`);
+          stderrWrite(textLine(JSON.parse(chunk) as Record<string, unknown>, pino.levels.labels));
         } catch {
           stderrWrite(chunk);
         }

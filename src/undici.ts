@@ -2,7 +2,18 @@
 // splitting), a dynamic import() exposes only `default`. Load it either way, still lazily.
 type Undici = typeof import('undici');
 
+// `--offline` is a promise: every HTTP request in fediblock goes through this loader, so once the
+// network is forbidden nothing can reach it, whatever a job forgets to check.
+let forbidden = false;
+
+export function forbidNetwork(): void {
+  forbidden = true;
+}
+
+export const networkForbidden = (): boolean => forbidden;
+
 export async function loadUndici(): Promise<Undici> {
+  if (forbidden) throw new Error('--offline: this would need the network, and --offline forbids it');
   const mod = (await import('undici')) as Undici & { default?: Undici };
   return typeof mod.request === 'function' ? mod : (mod.default as Undici);
 }

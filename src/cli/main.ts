@@ -14,6 +14,7 @@ program
   .option('-c, --config <path>', 'config file', 'blocklist.toml')
   .option('-q, --quiet', 'print nothing unless something changed or went wrong')
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+  .addOption(new Option('--log-format <format>', 'log lines on stderr: readable text, or JSON for log collectors (default: $FEDIBLOCK_LOG_FORMAT, else text)').choices(['text', 'json']))
   .option('--cache-dir <dir>', 'source cache directory (overrides [fetch] cache_dir)')
   .option('--offline', 'use only local files and cached copies; never touch the network')
   .showHelpAfterError('(run with --help for usage)')

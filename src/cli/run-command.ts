@@ -2,7 +2,7 @@
 // one readable message (never a stack trace for a user's mistake; never a token).
 import type { Command } from 'commander';
 import { EXIT, FediblockError } from '../errors.js';
-import { scrub, setLogLevel, type LogLevel } from '../log.js';
+import { getLogger, logFormat, scrub, setLogFormat, setLogLevel, type LogLevel } from '../log.js';
 import type { JobContext } from '../jobs/context.js';
 
 type JobName = 'announce' | 'merge' | 'explain' | 'check' | 'diff' | 'sync' | 'apply' | 'restore' | 'log' | 'config-migrate' | 'config-check' | 'completion';
@@ -26,6 +26,8 @@ export async function runCommand(name: JobName, cmd: Command, opts: Record<strin
   const g = cmd.optsWithGlobals() as Record<string, unknown>;
   const quiet = g.quiet === true;
   setLogLevel((g.logLevel as LogLevel | undefined) ?? 'warn');
+  const envFormat = process.env.FEDIBLOCK_LOG_FORMAT?.trim().toLowerCase();
+  setLogFormat(g.logFormat === 'json' || g.logFormat === 'text' ? g.logFormat : envFormat === 'json' ? 'json' : 'text');
   const ctx: JobContext = {
     configPath: String(g.config ?? 'blocklist.toml'),
     configExplicit: cmd.parent?.getOptionValueSource('config') === 'cli' || cmd.getOptionValueSource?.('config') === 'cli',
@@ -39,20 +41,32 @@ export async function runCommand(name: JobName, cmd: Command, opts: Record<strin
     color: process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
   try {
+    if (ctx.offline) (await import('../undici.js')).forbidNetwork();
     const job = await jobs[name]();
     process.exitCode = await job(ctx);
   } catch (err) {
-    process.exitCode = reportError(err, ctx);
+    process.exitCode = await reportError(err, ctx);
   }
 }
 
-function reportError(err: unknown, ctx: JobContext): number {
-  if (err instanceof FediblockError) {
-    ctx.stderr.write(scrub(`fediblock: ${err.message}\n`) + (err.hint ? scrub(`  ${err.hint}\n`) : ''));
-    return err.exitCode;
-  }
+/**
+ * Say the error once, where its reader looks: with --json as the one JSON document on stdout, with
+ * --log-format json as one JSON log line, otherwise as a readable line (and a hint) on stderr.
+ */
+async function reportError(err: unknown, ctx: JobContext): Promise<number> {
+  const known = err instanceof FediblockError;
   const e = err instanceof Error ? err : new Error(String(err));
-  ctx.stderr.write(scrub(`fediblock: internal error: ${e.message}\n  (run with --log-level debug for details, and please report it)\n`));
-  if (process.env.FEDIBLOCK_DEBUG || ctx.opts.logLevel === 'debug') ctx.stderr.write(scrub(`${e.stack ?? ''}\n`));
-  return EXIT.ERROR;
+  const exit: number = known ? (err as FediblockError).exitCode : EXIT.ERROR;
+  const message = scrub(known ? e.message : `internal error: ${e.message}`);
+  const hint = known ? (err as FediblockError).hint : 'run with --log-level debug for details, and please report it';
+  if (ctx.opts.json === true) {
+    ctx.stdout.write(JSON.stringify({ error: message, ...(hint ? { hint: scrub(hint) } : {}), exit }, null, 2) + '\n');
+  } else if (logFormat() === 'json') {
+    const log = await getLogger();
+    log.error({ event: known ? ((err as FediblockError).event ?? 'error') : 'internal_error', exit, ...(hint ? { hint: scrub(hint) } : {}) }, message);
+  } else {
+    ctx.stderr.write(`fediblock: ${message}\n` + (hint ? scrub(`  ${hint}\n`) : ''));
+  }
+  if (!known && (process.env.FEDIBLOCK_DEBUG || ctx.opts.logLevel === 'debug')) ctx.stderr.write(scrub(`${e.stack ?? ''}\n`));
+  return exit;
 }

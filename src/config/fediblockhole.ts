@@ -56,6 +56,8 @@ export interface FediBlockHoleTranslation {
   origins: [string, string][];
   /** Inline tokens not to be copied by `config migrate`: native path of the entry → default variable. */
   inlineTokens: string[];
+  /** Entries whose FediBlockHole domain carried a port: native path ("destination[1]") → that domain, for token names. */
+  portDomains: Record<string, string>;
 }
 
 const FIELD_IMPLIED = new Set(['domain', 'severity', 'id']);
@@ -91,11 +93,23 @@ function ignoreUnknown(entry: Obj, known: readonly string[], where: string, note
   for (const k of Object.keys(entry)) if (!known.includes(k)) notes.push(`${where}.${k}: not a FediBlockHole key; ignored (FediBlockHole ignores it too)`);
 }
 
-/** `scheme` → api_base; https is the default and needs none. */
+/**
+ * FediBlockHole builds `scheme://domain`, so its `domain` may carry a port ("127.0.0.1:35415").
+ * fediblock keeps the two apart: `domain` is the host (it names the destination, its files and its
+ * token variable) and api_base holds the port.
+ */
+export function splitPort(domain: unknown): { host: unknown; port?: string } {
+  if (typeof domain !== 'string') return { host: domain };
+  const m = /^([^:[\]]+):(\d{1,5})$/.exec(domain.trim());
+  return m ? { host: m[1], port: m[2]! } : { host: domain };
+}
+
+/** `scheme` (and a port in `domain`) → api_base; https on the default port needs none. */
 function schemeBase(entry: Obj, domain: unknown): string | undefined {
   const scheme = entry.scheme;
-  if (scheme === undefined || scheme === 'https') return undefined;
-  return `${String(scheme)}://${String(domain)}`;
+  const { port } = splitPort(domain);
+  if ((scheme === undefined || scheme === 'https') && port === undefined) return undefined;
+  return `${String(scheme ?? 'https')}://${String(domain).trim()}`;
 }
 
 function tokens(entry: Obj, where: string, notes: string[]): { token?: unknown; token_env?: unknown } {
@@ -116,6 +130,7 @@ export function translateFediBlockHole(obj: Record<string, unknown>): FediBlockH
   const notes: string[] = [];
   const origins: [string, string][] = [];
   const inlineTokens: string[] = [];
+  const portDomains: Record<string, string> = {};
   for (const k of Object.keys(obj)) {
     if (!(FBH_KEYS as readonly string[]).includes(k)) notes.push(`${k}: not a FediBlockHole key; ignored (FediBlockHole ignores it too)`);
   }
@@ -134,7 +149,9 @@ export function translateFediBlockHole(obj: Record<string, unknown>): FediBlockH
     origins.push([`${at}.instance`, `${where}.domain`], [`${at}.api_base`, `${where}.scheme`], [`${at}.token_env`, `${where}.token_env_var`], [at, where]);
     const tok = tokens(e, where, notes);
     if (tok.token !== undefined) inlineTokens.push(at);
-    sources.push(defined({ instance: e.domain, admin: e.admin, api_base: schemeBase(e, e.domain), ...tok, max_severity: e.max_severity, import_fields: fields(e.import_fields, `${where}.import_fields`, notes) }));
+    const { host, port } = splitPort(e.domain);
+    if (port !== undefined) portDomains[at] = String(e.domain).trim();
+    sources.push(defined({ instance: host, admin: e.admin, api_base: schemeBase(e, e.domain), ...tok, max_severity: e.max_severity, import_fields: fields(e.import_fields, `${where}.import_fields`, notes) }));
   });
 
   const allowlist: Obj[] = list(obj.allowlist_url_sources, 'allowlist_url_sources').map((e, i) => {
@@ -154,8 +171,10 @@ export function translateFediBlockHole(obj: Record<string, unknown>): FediBlockH
     origins.push([`${at}.api_base`, `${where}.scheme`], [`${at}.token_env`, `${where}.token_env_var`], [at, where]);
     const tok = tokens(e, where, notes);
     if (tok.token !== undefined) inlineTokens.push(at);
+    const { host, port } = splitPort(e.domain);
+    if (port !== undefined) portDomains[at] = String(e.domain).trim();
     return defined({
-      domain: e.domain,
+      domain: host,
       api_base: schemeBase(e, e.domain),
       ...tok,
       max_severity: e.max_severity,
@@ -203,7 +222,7 @@ export function translateFediBlockHole(obj: Record<string, unknown>): FediBlockH
     allowlist: allowlist as ConfigInput['allowlist'],
     destination: destination as ConfigInput['destination'],
   };
-  return { config, notes, fbh, origins, inlineTokens };
+  return { config, notes, fbh, origins, inlineTokens, portDomains };
 }
 
 /** Map a native key path in an error back to the FediBlockHole key the admin wrote. */

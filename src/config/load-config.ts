@@ -35,6 +35,7 @@ export async function loadConfig(path: string, opts: { env?: NodeJS.ProcessEnv }
   let rename: ((p: string) => string) | undefined;
   let warnings: string[] = [];
   let fbh: FediBlockHoleOptions | undefined;
+  let portDomains: Record<string, string> = {};
 
   if (isFediBlockHoleConfig(data)) {
     const native = NATIVE_KEYS.filter((k) => k in data);
@@ -54,6 +55,7 @@ export async function loadConfig(path: string, opts: { env?: NodeJS.ProcessEnv }
     mode = 'fediblockhole';
     raw = t.config;
     rename = fbhRenamer(t.origins);
+    portDomains = t.portDomains;
     warnings = t.notes.map((n) => `${abs}: ${n}`);
     const base = dirname(abs);
     fbh = {
@@ -72,5 +74,15 @@ export async function loadConfig(path: string, opts: { env?: NodeJS.ProcessEnv }
 
   const config = resolveConfig(parsed.data, { path: abs, env, mode, ...(rename ? { rename } : {}) }, warnings);
   if (fbh !== undefined) config.fbh = fbh;
+  // A FediBlockHole domain with a port names its token variables as FediBlockHole did
+  // (127_0_0_1:35415_TOKEN), after fediblock's own exportable form (HOST_127_0_0_1_35415_TOKEN).
+  for (const d of config.destinations) {
+    const named = portDomains[`destination[${d.index + 1}]`];
+    if (named !== undefined) d.auth.domain = named;
+  }
+  for (const s of config.sources) {
+    const named = portDomains[`source[${s.index + 1}]`];
+    if (named !== undefined && s.auth) s.auth.domain = named;
+  }
   return config;
 }

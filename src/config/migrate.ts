@@ -5,7 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { isFediBlockHoleConfig, translateFediBlockHole, type FediBlockHoleTranslation } from './fediblockhole.js';
 import { parseToml } from './read-toml.js';
-import { defaultTokenVariable } from './resolve-token.js';
+import { defaultTokenVariable, fediBlockHoleTokenVariable } from './resolve-token.js';
 
 type Obj = Record<string, unknown>;
 
@@ -76,8 +76,15 @@ function render(t: FediBlockHoleTranslation, source: string): string {
   }
   for (const a of c.allowlist) out.push('', '[[allowlist]]', ...entryLines(a, ['url', 'format']));
   for (const [i, d] of c.destination.entries()) {
+    const portDomain = t.portDomains[`destination[${i + 1}]`];
+    const inline = t.inlineTokens.includes(`destination[${i + 1}]`);
     out.push('', '[[destination]]', ...entryLines(d, ['domain', 'api_base', 'token_env', 'max_severity', 'max_followed_severity']));
-    if (t.inlineTokens.includes(`destination[${i + 1}]`)) out.push(...tokenComment(String(d.domain)));
+    if (inline) out.push(...tokenComment(String(d.domain)));
+    else if (portDomain !== undefined && d.token_env === undefined) {
+      // FediBlockHole's default name for "host:port" has a colon, which no shell can export.
+      const name = defaultTokenVariable(portDomain);
+      out.push(`# FediBlockHole read $${fediBlockHoleTokenVariable(portDomain)}, which a shell cannot export; set this one instead:`, line('token_env', name));
+    }
     out.push(
       '# FediBlockHole never removed blocks. Run `fediblock diff` first, then set remove = true to let',
       '# fediblock delete the blocks it owns once they leave your lists.',

@@ -9,13 +9,22 @@ import { resolvePath } from './locations.js';
 
 export interface TokenResult {
   token: string | undefined;
-  /** "token_file /path", "$NAME", "inline token in FILE", or "none (…)". */
+  /** "token_file /path", "$NAME", "inline token in FILE", or "none". */
   from: string;
+  /** When no token was found: what to set, as a phrase ("the environment variable X_TOKEN"). */
+  missing?: string;
   warnings: string[];
 }
 
-/** `example.social` → EXAMPLE_SOCIAL_TOKEN; `my-instance.example` → MY_INSTANCE_EXAMPLE_TOKEN. */
-export const defaultTokenVariable = (domain: string): string => `${domain.toUpperCase().replace(/[.-]/g, '_')}_TOKEN`;
+/**
+ * `example.social` → EXAMPLE_SOCIAL_TOKEN; `my-instance.example` → MY_INSTANCE_EXAMPLE_TOKEN. A
+ * name a shell can export: anything else (a port's colon) becomes `_`, and a name that would start
+ * with a digit (`127.0.0.1:8080`) gets HOST_ in front (HOST_127_0_0_1_8080_TOKEN).
+ */
+export const defaultTokenVariable = (domain: string): string => {
+  const name = `${domain.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TOKEN`;
+  return /^[0-9]/.test(name) ? `HOST_${name}` : name;
+};
 /** FediBlockHole's name: dots only (`my-instance.example` → MY-INSTANCE_EXAMPLE_TOKEN). */
 export const fediBlockHoleTokenVariable = (domain: string): string => `${domain.toUpperCase().replace(/\./g, '_')}_TOKEN`;
 
@@ -77,5 +86,5 @@ export async function resolveToken(
     const token = env[name];
     if (token !== undefined && token.trim() !== '') return found(token.trim(), `$${name}`);
   }
-  return { token: undefined, from: `none (set $${names[0]}, or token_env / token_file in ${configPath})`, warnings };
+  return { token: undefined, from: 'none', missing: `the environment variable ${names[0]}`, warnings };
 }

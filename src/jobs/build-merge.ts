@@ -20,6 +20,8 @@ export interface MergeFlags {
   acceptShrink?: string[];
   /** Keep every source's rows after merging (explain and save_intermediate read them again). */
   keepRows?: boolean;
+  /** The job says what a failed source means in its own line (sync: "nothing will be applied: …"), so buildMerge does not. */
+  failuresSaidByJob?: boolean;
 }
 
 export interface MergeRun {
@@ -150,22 +152,22 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
   const holds = loaded
     .filter((s) => s.status === 'stale' || s.status === 'shrunk')
     .map((s) => `${s.list.name} is ${s.status === 'stale' ? 'served from a stale copy' : 'suspiciously shrunk (previous copy used)'}`);
-  await logSourceTrouble(loaded);
+  await logSourceTrouble(loaded, flags.failuresSaidByJob !== true);
   return { config, sources, allowlists, lists, settings, outcome, failed, holds, blockCounts };
 }
 
 /**
- * Logs (stderr) say what went wrong with a source in one line each, whichever stream the summary
- * goes to: cron mails and log collectors must see why deletions were held or nothing was applied.
- * pino is only loaded when there is something to say.
+ * Each source's trouble is said once, in a log line on stderr, whichever stream the summary goes
+ * to: cron mail and log collectors see why deletions were held. The summary table only shows the
+ * status. pino is only loaded when there is something to say.
  */
-async function logSourceTrouble(loaded: LoadedSource[]): Promise<void> {
-  const trouble = loaded.filter((s) => s.status === 'failed' || s.warnings.length > 0);
+async function logSourceTrouble(loaded: LoadedSource[], failures: boolean): Promise<void> {
+  const trouble = loaded.filter((s) => (failures && s.status === 'failed') || s.warnings.length > 0);
   if (!trouble.length) return;
   const log = await getLogger();
   for (const s of trouble) {
     const base = { event: `source_${s.status}`, source: s.list.name };
-    if (s.status === 'failed') log.error(base, s.error ?? `${s.list.name} failed with no usable copy`);
+    if (s.status === 'failed' && failures) log.error(base, s.error ?? `${s.list.name} failed with no usable copy`);
     for (const w of s.warnings) log.warn(base, w);
   }
 }
@@ -174,6 +176,7 @@ async function logSourceTrouble(loaded: LoadedSource[]): Promise<void> {
 export function sourceLines(run: MergeRun) {
   return [...run.sources, ...run.allowlists].map((s, i) => ({
     name: s.list.name,
+    role: i < run.sources.length ? ('source' as const) : ('allowlist' as const),
     status: s.status,
     origin: s.origin,
     blocks: run.blockCounts[i] ?? s.list.blocks.length,

@@ -3,6 +3,7 @@
 // and its history there from the journal.
 import { explainDomain, formatExplanation } from '../merge/index.js';
 import { ConfigError } from '../errors.js';
+import { errorWithoutName } from '../output/format-source-report.js';
 import { normalizeDomain } from '../sources/normalize-domain.js';
 import { buildMerge, mergeFlagsOf, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
@@ -16,7 +17,7 @@ export async function runExplain(ctx: JobContext): Promise<number> {
   const only = ctx.opts.destination;
   const dest = typeof only === 'string' ? config.destinations.find((d) => d.domain === only.toLowerCase()) : undefined;
   if (typeof only === 'string' && !dest) throw new ConfigError(`no [[destination]] with domain = "${only}" in ${config.path}`);
-  const run = await buildMerge(ctx, config, { ...mergeFlagsOf(ctx.opts), keepRows: true });
+  const run = await buildMerge(ctx, config, { ...mergeFlagsOf(ctx.opts), keepRows: true, failuresSaidByJob: true });
   const e = explainDomain(n.domain, run.lists, run.settings, run.outcome);
   const there = dest ? await explainThere(n.domain, run, dest) : undefined;
   if (ctx.opts.json === true) ctx.stdout.write(JSON.stringify(there ? { ...e, destination: there } : e, null, 2) + '\n');
@@ -24,7 +25,7 @@ export async function runExplain(ctx: JobContext): Promise<number> {
     const { formatDestinationExplanation } = await import('../sync/explain-destination.js');
     ctx.stdout.write(formatExplanation(e) + '\n' + (there ? formatDestinationExplanation(there) + '\n' : ''));
   }
-  for (const f of run.failed) ctx.stderr.write(`warning: ${f.list.name} failed (${f.error ?? 'no usable copy'}); its votes are missing\n`);
+  for (const f of run.failed) ctx.stderr.write(`warning: ${f.list.name} failed (${errorWithoutName(f.list.name, f.error ?? 'no usable copy')}); its votes are missing\n`);
   return 0;
 }
 

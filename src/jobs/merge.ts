@@ -5,7 +5,7 @@ import { ConfigError, EXIT, FediblockError } from '../errors.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import type { OutputFormat } from '../output/format-list.js';
 import { formatMergedList } from '../output/format-merged.js';
-import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
+import { errorWithoutName, formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
@@ -14,16 +14,22 @@ import { saveIntermediate } from './save-lists.js';
 
 export async function runMerge(ctx: JobContext): Promise<number> {
   const config = await openConfig(ctx);
-  const run = await buildMerge(ctx, config, mergeFlagsOf(ctx.opts));
   const o = ctx.opts;
   const outPath = typeof o.output === 'string' ? o.output : config.output.path;
   const checkPath = typeof o.check === 'string' ? o.check : undefined;
+  // The list goes to stdout without -o: a JSON summary there too would make neither parseable.
+  if (o.json === true && !outPath && !checkPath) {
+    throw new FediblockError('merge --json needs -o FILE: without it the merged list itself is written to stdout', {
+      hint: 'fediblock merge -o merged.csv --json (or --format json for the list itself as JSON)',
+    });
+  }
+  const run = await buildMerge(ctx, config, { ...mergeFlagsOf(o), failuresSaidByJob: o.allowPartial !== true });
   // Data on stdout means the human summary moves to stderr (decisions.md, Output).
   const summaryOut = outPath || checkPath ? ctx.stdout : ctx.stderr;
 
   if (run.failed.length && o.allowPartial !== true) {
-    summaryOut.write(formatSourceReport(sourceLines(run)));
-    throw new FediblockError(`${run.failed.map((s) => s.list.name).join(', ')} failed with no usable cached copy; nothing was written`, {
+    if (o.json !== true) summaryOut.write(formatSourceReport(sourceLines(run)));
+    throw new FediblockError(`nothing was written: ${run.failed.map((s) => `${s.list.name} failed: ${errorWithoutName(s.list.name, s.error ?? 'no usable copy')}`).join('; ')}`, {
       hint: 'fix the source, or run with --allow-partial to merge without it',
     });
   }
@@ -38,7 +44,13 @@ export async function runMerge(ctx: JobContext): Promise<number> {
   let code: number = run.holds.length ? EXIT.HELD : EXIT.OK;
   if (checkPath) {
     const current = await readFile(checkPath).catch(() => undefined);
-    if (current === undefined || !current.equals(text)) {
+    const same = current !== undefined && current.equals(text);
+    if (o.json === true) {
+      const state = current === undefined ? 'missing' : same ? 'up_to_date' : 'differs';
+      ctx.stdout.write(JSON.stringify({ check: checkPath, state, domains: run.outcome.blocks.length, holds: run.holds }, null, 2) + '\n');
+      return same ? code : EXIT.CHANGES;
+    }
+    if (!same) {
       ctx.stdout.write(`${checkPath} is ${current === undefined ? 'missing' : 'not what the merge writes'}; run \`fediblock merge -o ${checkPath}\`\n`);
       return EXIT.CHANGES;
     }

@@ -14,7 +14,9 @@ export async function openConfig(ctx: JobContext): Promise<LoadedConfig> {
     // Snapshots follow the cache unless the admin placed them elsewhere on purpose.
     for (const d of config.destinations) if (d.snapshot_dir === oldDefault) d.snapshot_dir = join(dir, 'snapshots');
   }
-  if (config.warnings.length) {
+  // Translation notes (ignored keys, FediBlockHole differences) change nothing a run does: `check`
+  // and `config check` print them, and a person at a terminal sees them; a cron run stays quiet.
+  if (config.warnings.length && process.stderr.isTTY === true && !ctx.quiet) {
     const log = await getLogger();
     for (const w of config.warnings) log.warn({ event: 'config_warning', config: config.path }, w);
   }

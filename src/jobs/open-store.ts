@@ -6,6 +6,7 @@ import { resolveToken } from '../config/index.js';
 import { FediblockError } from '../errors.js';
 import { getLogger } from '../log.js';
 import type { Store } from '../sync/store.js';
+import { networkForbidden } from '../undici.js';
 
 export interface OpenedStore {
   store: Store & { close?: () => Promise<void> };
@@ -31,11 +32,12 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
     const store = await FileStore.open(dest.store.path, { name: dest.domain, allowMissing: true });
     return { store, live: false, preflight: async () => {} };
   }
+  refuseOffline(dest);
   const t = await resolveToken(dest.auth, config.path, process.env);
   const log = await getLogger();
   for (const w of t.warnings) log.warn({ event: 'token_warning', destination: dest.domain }, w);
   if (!t.token) {
-    throw new FediblockError(`no token for ${dest.domain}: set ${t.from}, or token_env / token_file in its [[destination]]`, {
+    throw new FediblockError(`no token for ${dest.domain}: set ${t.missing ?? 'its token'}, or name a variable (token_env) or a file (token_file) in its [[destination]]`, {
       hint: TOKEN_HINTS[dest.software] ?? TOKEN_HINTS.auto!,
     });
   }
@@ -123,6 +125,14 @@ async function openMastodon(config: LoadedConfig, dest: DestinationConfig, token
       checked = true;
     },
   };
+}
+
+/** `--offline` promises no network: a remote destination is refused with one line, before anything else. */
+export function refuseOffline(dest: DestinationConfig): void {
+  if (!networkForbidden() || dest.store.kind === 'file') return;
+  throw new FediblockError(`--offline: ${dest.domain} is a remote instance and cannot be reached without the network; nothing was done`, {
+    hint: 'run without --offline, or use a file destination (file = "…") to plan offline',
+  });
 }
 
 function describeEvent(e: { type: string; waitMs?: number; reason?: string }): string {

@@ -12,7 +12,9 @@ import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from '.
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
-import { openStore } from './open-store.js';
+import { openStore, refuseOffline } from './open-store.js';
+import { requireTokens } from './check-tokens.js';
+import { reportFailedSources } from './report-failed-sources.js';
 import { saveIntermediate, saveMerged } from './save-lists.js';
 import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
 import { annotatePlan } from './plan-provenance.js';
@@ -31,14 +33,19 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
   if (writes) requireYesOffTty(ctx, 'sync');
 
   const config = await openConfig(ctx);
+  // Before anything is fetched: a destination that cannot be reached (offline) or lacks its token says so now.
+  const dests = typeof o.against === 'string' ? [] : selectDestinations(config, o.destination);
+  for (const d of dests) refuseOffline(d);
+  await requireTokens(config, dests);
   if (config.fbh?.no_push_instance && writes) {
     ctx.stderr.write('no_push_instance is set in the FediBlockHole config: planning only\n');
   }
   const reallyWrites = writes && !config.fbh?.no_push_instance;
   const lock = reallyWrites ? await (await import('../sync/lock.js')).acquireLock(config.lock_file) : undefined;
   try {
-    const run = await buildMerge(ctx, config, mergeFlagsOf(o));
+    const run = await buildMerge(ctx, config, { ...mergeFlagsOf(o), failuresSaidByJob: true });
     await saveIntermediate(run);
+    if (run.failed.length) return reportFailedSources(ctx, run, mode);
     const savePath = typeof o.output === 'string' ? o.output : config.mode === 'fediblockhole' ? config.output.path : undefined;
     if (savePath && !run.failed.length) await saveMerged(run, savePath);
     const holds = [...run.holds, ...run.failed.map((s) => `${s.list.name} failed (${s.error ?? 'no usable copy'})`)];
@@ -70,7 +77,6 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
         },
       });
     } else {
-      const dests = selectDestinations(config, o.destination);
       if (!dests.length) {
         throw new FediblockError(
           typeof o.destination === 'string' ? `no [[destination]] with domain = "${o.destination}" in ${config.path}` : `no [[destination]] in ${config.path}`,

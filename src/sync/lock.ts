@@ -148,10 +148,11 @@ async function tryCreate(file: string, body: string): Promise<boolean> {
 
 function lockedError(file: string, held: LockInfo | undefined): FediblockError {
   const who = held ? `pid ${held.pid}${held.host && held.host !== os.hostname() ? ` on ${held.host}` : ''}, started ${held.started_at}` : 'holder unknown';
-  // A distinct structured line too, so a log collector can tell "skipped, still running" from a failure.
-  logLater('warn', { event: 'lock_held', lock: file, ...(held ? { pid: held.pid } : {}) }, `another fediblock run holds the lock ${file}; this run does nothing`);
-  return new FediblockError(`another fediblock run holds the lock ${file} (${who})`, {
+  // Said once: the CLI reports it as a line, or (--log-format json) as a log line with event
+  // lock_held, so a log collector can tell "skipped, still running" from a failure.
+  return new FediblockError(`another fediblock run holds the lock ${file} (${who}); this run does nothing`, {
     exitCode: EXIT.LOCKED,
+    event: 'lock_held',
     hint: `wait for it to finish; if no fediblock run is active, delete ${file}`,
   });
 }

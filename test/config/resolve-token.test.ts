@@ -51,7 +51,14 @@ describe('resolveToken', () => {
     const config = await writeConfig('');
     const r = await resolveToken({ domain: 'example.social' }, config, {});
     expect(r.token).toBeUndefined();
-    expect(r.from).toContain('$EXAMPLE_SOCIAL_TOKEN');
+    expect(r.from).toBe('none');
+    expect(r.missing).toBe('the environment variable EXAMPLE_SOCIAL_TOKEN');
+  });
+
+  it('suggests a variable a shell can export for a destination with a port', () => {
+    expect(defaultTokenVariable('127.0.0.1:35415')).toBe('HOST_127_0_0_1_35415_TOKEN');
+    expect(defaultTokenVariable('social.example:8443')).toBe('SOCIAL_EXAMPLE_8443_TOKEN');
+    for (const d of ['127.0.0.1:35415', 'my-instance.example', 'xn--bcher-kva.example']) expect(defaultTokenVariable(d)).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
   });
 
   it('resolves a relative token_file against the config folder and trims the newline', async () => {

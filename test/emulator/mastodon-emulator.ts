@@ -860,6 +860,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     if (p === '/api/v1/admin/measures' && method === 'POST') return measures(who, params);
     if (p === '/api/v1/instance/domain_blocks' && method === 'GET') return publicList(who);
     if (p === '/api/v2/instance' && method === 'GET') return instanceV2();
+    // app/controllers/api/v1/apps/credentials_controller.rb: `doorkeeper_render_error unless
+    // valid_doorkeeper_token?` — any valid token (no scope needed) gets its app; none, an unknown
+    // or a revoked one gets Doorkeeper's 401.
+    if (p === '/api/v1/apps/verify_credentials' && method === 'GET') {
+      if (!who.valid) {
+        return {
+          status: 401,
+          body: { error: 'The access token is invalid' },
+          headers: { 'WWW-Authenticate': 'Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"' },
+        };
+      }
+      return json(200, { name: 'fediblock', website: null, scopes: who.spec!.scopes });
+    }
     return notFound();
   };
 

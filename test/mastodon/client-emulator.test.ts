@@ -253,7 +253,7 @@ describe('auth errors', () => {
   it('401: revoked token', async () => {
     const { c, emu, events } = await as('revoked-token-abc');
     const e = await c.listDomainBlocks().catch((x: unknown) => x);
-    expect((e as Error).message).toMatch(new RegExp(`${new URL(emu.url).host} rejected the token \\(revoked or expired\\)`));
+    expect((e as Error).message).toMatch(new RegExp(`${new URL(emu.url).host} rejected the token \\(unknown, revoked or expired\\)`));
     expect((e as Error).message).toMatch(/admin:read/);
     noToken(e, 'revoked-token-abc');
     expect(JSON.stringify(events)).not.toContain('revoked-token-abc');

@@ -615,10 +615,28 @@ export class MastodonClient {
           const m = serverMessage(this.tryJson(res));
           throw new MastodonHttpError(this.scrub(`${this.host} refused ${where} (HTTP ${s}${m ? `: ${m}` : ''})`), { status: s, host: this.host, method, path: url.pathname });
         }
-        const { message, hint } = authMessage(s, where, this.host, needs, this.tryJson(res));
+        // Mastodon answers an unknown token with the same 403 as a role without the permission
+        // (mastodon-api.md §1.1); Doorkeeper's own check tells them apart with a 401.
+        const status = s === 403 && (await this.tokenRejected()) ? 401 : s;
+        const { message, hint } = authMessage(status, where, this.host, needs, this.tryJson(res));
         throw new MastodonHttpError(this.scrub(message), { status: s, host: this.host, method, path: url.pathname, hint });
       }
       return res;
+    }
+  }
+
+  /**
+   * True when the server says the token itself is invalid (unknown, revoked or expired):
+   * `GET /api/v1/apps/verify_credentials` needs no scope and answers 401 to any invalid token.
+   * Anything else (an error, another status) is "not known to be rejected".
+   */
+  private async tokenRejected(): Promise<boolean> {
+    if (this.token === undefined) return false;
+    try {
+      const res = await this.limit(() => this.send('GET', this.url('/api/v1/apps/verify_credentials'), {}));
+      return res.status === 401;
+    } catch {
+      return false;
     }
   }
 

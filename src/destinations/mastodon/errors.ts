@@ -77,7 +77,7 @@ export function authMessage(status: 401 | 403, where: string, host: string, need
   const msg = serverMessage(body) ?? '';
   if (status === 401) {
     return {
-      message: `${host} rejected the token (revoked or expired) on ${where}: create a new one with scopes ${RECOMMENDED_SCOPES}`,
+      message: `${host} rejected the token (unknown, revoked or expired) on ${where}: create a new one with scopes ${RECOMMENDED_SCOPES}`,
       hint: `In Mastodon: Preferences → Development → New application, scopes ${RECOMMENDED_SCOPES}; then update the token variable.`,
     };
   }
