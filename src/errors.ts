@@ -41,3 +41,11 @@ export class UnsafeError extends FediblockError {
     this.name = 'UnsafeError';
   }
 }
+
+/** SIGTERM or SIGINT arrived: a wait was abandoned, or a request was not sent. */
+export class InterruptedError extends FediblockError {
+  constructor(signal: string) {
+    super(`${signal}: stopped`, { exitCode: EXIT.ERROR, event: 'interrupted' });
+    this.name = 'InterruptedError';
+  }
+}

@@ -1,9 +1,10 @@
 // Shared command plumbing: global flags, lazy job loading, and turning errors into exit codes and
 // one readable message (never a stack trace for a user's mistake; never a token).
 import type { Command } from 'commander';
-import { EXIT, FediblockError } from '../errors.js';
+import { EXIT, FediblockError, InterruptedError } from '../errors.js';
 import { getLogger, logFormat, scrub, setLogFormat, setLogLevel, type LogLevel } from '../log.js';
 import type { JobContext } from '../jobs/context.js';
+import { interruptedBy, watchInterrupts } from '../jobs/interrupt.js';
 
 type JobName = 'announce' | 'merge' | 'explain' | 'check' | 'diff' | 'sync' | 'apply' | 'restore' | 'log' | 'config-migrate' | 'config-check' | 'completion';
 
@@ -42,8 +43,11 @@ export async function runCommand(name: JobName, cmd: Command, opts: Record<strin
   };
   try {
     if (ctx.offline) (await import('../undici.js')).forbidNetwork();
+    if (name === 'sync' || name === 'diff' || name === 'apply' || name === 'restore') watchInterrupts();
     const job = await jobs[name]();
     process.exitCode = await job(ctx);
+    // An interrupted run did not finish its work, whatever the job managed to report.
+    if (interruptedBy() !== undefined && process.exitCode === EXIT.OK) process.exitCode = EXIT.ERROR;
   } catch (err) {
     process.exitCode = await reportError(err, ctx);
   }
@@ -59,6 +63,8 @@ async function reportError(err: unknown, ctx: JobContext): Promise<number> {
   const exit: number = known ? (err as FediblockError).exitCode : EXIT.ERROR;
   const message = scrub(known ? e.message : `internal error: ${e.message}`);
   const hint = known ? (err as FediblockError).hint : 'run with --log-level debug for details, and please report it';
+  // The signal handler said it when it arrived (jobs/interrupt.ts): once is enough.
+  if (err instanceof InterruptedError && ctx.opts.json !== true) return exit;
   if (ctx.opts.json === true) {
     ctx.stdout.write(JSON.stringify({ error: message, ...(hint ? { hint: scrub(hint) } : {}), exit }, null, 2) + '\n');
   } else if (logFormat() === 'json') {

@@ -14,6 +14,7 @@ import { isOwned } from '../sync/ownership.js';
 import { writeSnapshot } from '../sync/snapshot.js';
 import { planHasChanges } from '../sync/summarize-plan.js';
 import type { JobContext } from './context.js';
+import { interruptSignal, watchInterrupts } from './interrupt.js';
 import type { OpenedStore } from './open-store.js';
 
 export interface ApplyOutcome {
@@ -100,40 +101,27 @@ async function applyJournaled(ctx: JobContext, opened: OpenedStore, dest: Destin
   const log = await getLogger();
   const isManaged = (b: Pick<StoredBlock, 'private_comment'>) => isOwned(b, dest.marker);
 
-  const controller = new AbortController();
-  const onSignal = (sig: string) => {
-    if (controller.signal.aborted) return;
-    log.warn({ event: 'interrupted', signal: sig, destination: dest.domain }, `${sig}: finishing the requests in flight, then stopping`);
-    controller.abort();
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  // SIGTERM/SIGINT (jobs/interrupt.ts): no new write starts, waits end at once, in-flight writes finish.
+  watchInterrupts();
   const progress = process.stderr.isTTY === true && !ctx.quiet;
-  try {
-    const report = await applyPlan(plan, opened.store, {
-      concurrency: dest.concurrency,
-      maxWrites: dest.max_writes,
-      marker: dest.marker,
-      signal: controller.signal,
-      onWritten: async (w) => {
-        const record = writeRecord(w, isManaged);
-        if (record) await journal.append(record);
-      },
-      ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}`) } : {}),
-    });
-    if (progress) process.stderr.write('\n');
-    await opened.store.flush?.();
-    for (const f of report.failed) log.error({ event: 'write_failed', destination: dest.domain, domain: f.domain, action: f.action }, `${f.action} ${f.domain} failed: ${f.message}`);
-    for (const c of report.conflicts) log.warn({ event: 'write_conflict', destination: dest.domain, domain: c.domain }, c.message);
-    if (report.recordError) log.error({ event: 'journal_failed', destination: dest.domain }, `${report.recordError}; stopped before the next write`);
-    const code = report.aborted || report.failed.length || report.recordError ? EXIT.ERROR : EXIT.OK;
-    return { report, code };
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
+  const report = await applyPlan(plan, opened.store, {
+    concurrency: dest.concurrency,
+    maxWrites: dest.max_writes,
+    marker: dest.marker,
+    signal: interruptSignal(),
+    onWritten: async (w) => {
+      const record = writeRecord(w, isManaged);
+      if (record) await journal.append(record);
+    },
+    ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}`) } : {}),
+  });
+  if (progress) process.stderr.write('\n');
+  await opened.store.flush?.();
+  for (const f of report.failed) log.error({ event: 'write_failed', destination: dest.domain, domain: f.domain, action: f.action }, `${f.action} ${f.domain} failed: ${f.message}`);
+  for (const c of report.conflicts) log.warn({ event: 'write_conflict', destination: dest.domain, domain: c.domain }, c.message);
+  if (report.recordError) log.error({ event: 'journal_failed', destination: dest.domain }, `${report.recordError}; stopped before the next write`);
+  const code = report.aborted || report.failed.length || report.recordError ? EXIT.ERROR : EXIT.OK;
+  return { report, code };
 }
 
 export function formatApplyReport(dest: string, r: ApplyReport, snapshot?: string): string {

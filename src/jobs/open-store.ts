@@ -4,7 +4,10 @@
 import type { DestinationConfig, LoadedConfig } from '../config/index.js';
 import { resolveToken } from '../config/index.js';
 import { FediblockError } from '../errors.js';
-import { getLogger } from '../log.js';
+import { getLogger, logFormat } from '../log.js';
+import { waitAnnouncer } from '../output/announce-wait.js';
+import { cacheFollowChecks } from './cache-follow-checks.js';
+import { interruptibleSleep } from './interrupt.js';
 import type { Store } from '../sync/store.js';
 import { networkForbidden } from '../undici.js';
 
@@ -51,6 +54,8 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
     reserve: dest.reserve,
     concurrency: dest.concurrency,
     timeoutMs: config.fetch.timeout_ms,
+    // Waits end at once on SIGTERM/SIGINT (jobs/interrupt.ts).
+    sleep: interruptibleSleep,
     onEvent: (e) => log.info({ event: `http_${e.type.replace('-', '_')}`, destination: dest.domain, path: e.path, waitMs: e.waitMs }, e.type === 'retry' ? `retrying after ${e.reason ?? 'an error'}` : `rate limit: waiting ${Math.ceil(e.waitMs / 1000)} s for the next window`),
   });
   const found = await detectSoftware(transport);
@@ -95,6 +100,13 @@ export async function openStore(config: LoadedConfig, dest: DestinationConfig): 
 }
 
 async function openMastodon(config: LoadedConfig, dest: DestinationConfig, token: string, log: Logger): Promise<OpenedStore> {
+  const waits = waitAnnouncer(dest.domain, {
+    say: (line) => {
+      if (logFormat() === 'json') log.warn({ event: 'rate_wait', destination: dest.domain }, line);
+      else process.stderr.write(`${line}\n`);
+    },
+    ...(process.stderr.isTTY === true ? { tty: process.stderr } : {}),
+  });
   const { MastodonClient } = await import('../destinations/mastodon/client.js');
   const { MastodonStore } = await import('../destinations/mastodon/mastodon-store.js');
   const client = new MastodonClient({
@@ -103,11 +115,16 @@ async function openMastodon(config: LoadedConfig, dest: DestinationConfig, token
     reserve: dest.reserve,
     concurrency: dest.concurrency,
     timeoutMs: config.fetch.timeout_ms,
+    // Waits (rate limit, retry backoff) end at once on SIGTERM/SIGINT.
+    sleep: interruptibleSleep,
     onEvent: (e) => {
-      if (e.type === 'rate-wait' || e.type === 'rate-limited' || e.type === 'retry') log.info({ event: `http_${e.type.replace('-', '_')}`, destination: dest.domain, ...e }, describeEvent(e));
+      if (e.type === 'rate-wait') waits.onWait({ waitMs: e.waitMs, until: Date.parse(e.until), ...(e.limit === undefined ? {} : { limit: e.limit, kept: e.kept ?? 0 }) });
+      if (e.type === 'rate-wait' || e.type === 'rate-limited' || e.type === 'retry') log.debug({ event: `http_${e.type.replace('-', '_')}`, destination: dest.domain, ...e }, describeEvent(e));
     },
   });
   const store = new MastodonStore(client, dest.domain);
+  // Follow checks answered in the last 5 minutes are not asked again (jobs/cache-follow-checks.ts).
+  store.followCounts = cacheFollowChecks(config.fetch.cache_dir, dest.domain, store.followCounts.bind(store));
   let checked = false;
   return {
     store,

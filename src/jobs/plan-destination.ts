@@ -12,6 +12,7 @@ import { planSync } from '../sync/plan-sync.js';
 import { NO_FOLLOW_API, fitPlanToCapabilities, policyForCapabilities } from '../sync/fit-capabilities.js';
 import { capabilitiesOf, type Store } from '../sync/store.js';
 import { getLogger } from '../log.js';
+import { interruptSignal } from './interrupt.js';
 
 export type BrakeResult = ReturnType<typeof checkBrakes>;
 
@@ -69,6 +70,8 @@ export async function planDestination(
           try {
             follow.set(d, await counts(d));
           } catch (e) {
+            // SIGTERM/SIGINT ends the run, not just this check.
+            if (interruptSignal().aborted) throw interruptSignal().reason as Error;
             // Never abort the run over a follow check: cap the domain and say why (FediBlockHole #79).
             const message = e instanceof Error ? e.message : String(e);
             follow.set(d, { error: message });

@@ -14,6 +14,7 @@
 import pLimit from 'p-limit';
 import { FLAG_FIELDS, isSeverity } from '../model.js';
 import type { BlockFields, DomainBlock, Plan, PlanEntry, StoredBlock } from '../model.js';
+import { InterruptedError } from '../errors.js';
 import { scrub } from '../log.js';
 import { depth, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
 import { ExistingBlockConflict } from './store.js';
@@ -171,7 +172,13 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
         emit({ type: 'done', action: entry.action, domain: entry.domain });
         outcome = { entry, after };
       } catch (err) {
-        if (entry.action === 'create' && err instanceof ExistingBlockConflict) {
+        if (err instanceof InterruptedError) {
+          // Abandoned while waiting for the rate limit: never sent, so not a failure.
+          report.writes--;
+          stopped ??= 'aborted';
+          notStarted.push(entry);
+          return;
+        } else if (entry.action === 'create' && err instanceof ExistingBlockConflict) {
           conflict(entry, err);
           if (err.existing.domain === entry.domain) outcome = { entry, after: err.existing, existed: true };
         } else {

@@ -249,3 +249,20 @@ describe('9 and 12. FediBlockHole config with a port', () => {
     expect(migrated.code, show(migrated)).toBe(0);
   });
 });
+
+describe('2. follow checks are kept for 5 minutes', () => {
+  it('diff, then sync, costs one set of checks', async () => {
+    const emu = await emulator({ follows: { 'b.example': { follows: 2, followers: 0 } } });
+    const w = await ws(emu, [{ name: 'l', url: 'l.csv' }], { 'l.csv': csvList(['a.example', 'b.example', 'c.example']) });
+    const measures = () => emu.requests.filter((r) => r.path === '/api/v1/admin/measures').length;
+    const d = await w.run(['diff']);
+    expect(d.code, show(d)).toBe(0);
+    expect(measures()).toBe(3);
+    const s = await w.run(['sync', '--yes']);
+    expect(s.code, show(s)).toBe(0);
+    expect(measures(), 'sync asked again').toBe(3);
+    // The cached answer still caps the followed domain.
+    expect(emu.blocks().find((b) => b.domain === 'b.example')?.severity).toBe('silence');
+    expect(emu.blocks().find((b) => b.domain === 'a.example')?.severity).toBe('suspend');
+  });
+});

@@ -58,13 +58,14 @@ describe('Fediseer through the CLI', () => {
     expect(r.stdout + r.stderr).not.toContain('fediseer-key-abc123');
 
     const check = await runCli(['-c', config, 'check'], { env: { SEER_KEY: 'fediseer-key-abc123' } });
-    expect(check.stdout).toMatch(/censures\s+fresh\s+2 blocks from 2 rows/);
-    expect(check.stdout).toMatch(/hesitations\s+fresh\s+1 block from 1 row/);
+    expect(check.stdout).toMatch(/censures\s+ok\s+2 blocks from 2 rows/);
+    expect(check.stdout).toMatch(/hesitations\s+ok\s+1 block from 1 row/);
 
     // Without the key the private list is a failed source (exit 1), served from nothing: no empty list.
     const noKey = await runCli(['-c', config, '--cache-dir', join(d, 'other-cache'), 'check'], { env: { SEER_KEY: 'wrong-key-xyz' } });
     expect(noKey.code).toBe(1);
-    expect(noKey.stdout).toMatch(/censures\s+failed\s+FAILED: .*HTTP 401/);
+    expect(noKey.stdout).toMatch(/censures\s+failed\s+no usable copy/);
+    expect(noKey.stderr).toMatch(/^error: censures .*HTTP 401/m);
     expect(noKey.stdout + noKey.stderr).not.toContain('wrong-key-xyz');
   }, 60_000);
 });

@@ -25,7 +25,7 @@ export type ClientEvent =
   | { type: 'response'; method: string; path: string; status: number; attempt: number }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
   | { type: 'rate-limited'; method: string; path: string; waitMs: number }
-  | { type: 'rate-wait'; reason: 'reserve' | 'rate-limited'; waitMs: number; until: string }
+  | { type: 'rate-wait'; reason: 'reserve' | 'rate-limited'; waitMs: number; until: string; limit?: number; kept?: number }
   | { type: 'already-gone'; id: string; path: string };
 
 export interface MastodonClientOptions {
@@ -204,7 +204,10 @@ export class MastodonClient {
       reserve: opts.reserve ?? 0.1,
       now: this.now,
       sleep: this.sleep,
-      onWait: (w) => this.onEvent({ type: 'rate-wait', reason: w.reason, waitMs: w.ms, until: new Date(w.until).toISOString() }),
+      onWait: (w) => {
+        const limit = this.budget.knownLimit;
+        this.onEvent({ type: 'rate-wait', reason: w.reason, waitMs: w.ms, until: new Date(w.until).toISOString(), ...(limit === undefined ? {} : { limit, kept: this.budget.reserveCount() }) });
+      },
     });
   }
 

@@ -114,6 +114,11 @@ export class RateBudget {
     this.onWait = opts.onWait;
   }
 
+  /** The server's limit for the current window, once a response has said it (for wait announcements). */
+  get knownLimit(): number | undefined {
+    return this.limit;
+  }
+
   /** Requests kept back for the admin, given the current limit. */
   reserveCount(): number {
     return this.limit === undefined ? 0 : Math.ceil(this.limit * this.reserve);
