@@ -126,10 +126,10 @@ async function applyJournaled(ctx: JobContext, opened: OpenedStore, dest: Destin
 
 export function formatApplyReport(dest: string, r: ApplyReport, snapshot?: string): string {
   const parts = [`${r.created.length} created`, `${r.updated.length} updated`, `${r.deleted.length} deleted`];
-  if (r.conflicts.length) parts.push(`${r.conflicts.length} conflicts`);
+  if (r.conflicts.length) parts.push(`${r.conflicts.length} ${r.conflicts.length === 1 ? 'conflict' : 'conflicts'}`);
   if (r.failed.length) parts.push(`${r.failed.length} failed`);
   if (r.skipped.length) parts.push(`${r.skipped.length} not done`);
-  let s = `${dest}: ${parts.join(', ')} (${r.writes} write requests)${r.aborted ? ' — interrupted; the next run completes the rest' : ''}${r.maxWritesReached ? ' — stopped at max_writes; the next run continues' : ''}\n`;
+  let s = `${dest}: ${parts.join(', ')} (${r.writes} write ${r.writes === 1 ? 'request' : 'requests'})${r.aborted ? ' — interrupted; the next run completes the rest' : ''}${r.maxWritesReached ? ' — stopped at max_writes; the next run continues' : ''}\n`;
   for (const f of r.failed) s += `  failed: ${f.action} ${f.domain}: ${f.message}\n`;
   for (const c of r.conflicts) s += `  conflict: ${c.domain}: ${c.message}\n`;
   if (snapshot) s += `  snapshot of the previous state: ${snapshot} (undo with \`fediblock restore ${snapshot} -d ${dest}\`)\n`;

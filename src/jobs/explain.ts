@@ -1,7 +1,7 @@
 // `fediblock explain DOMAIN [-d DESTINATION]`: every source's vote for the domain and its parents,
 // and the rule that decided; with -d, what the planner decided for it on that instance and why,
 // and its history there from the journal.
-import { explainDomain, formatExplanation } from '../merge/index.js';
+import { explainDomain, formatExplanation, type Explanation } from '../merge/index.js';
 import { ConfigError } from '../errors.js';
 import { errorWithoutName } from '../output/format-source-report.js';
 import { normalizeDomain } from '../sources/normalize-domain.js';
@@ -19,6 +19,7 @@ export async function runExplain(ctx: JobContext): Promise<number> {
   if (typeof only === 'string' && !dest) throw new ConfigError(`no [[destination]] with domain = "${only}" in ${config.path}`);
   const run = await buildMerge(ctx, config, { ...mergeFlagsOf(ctx.opts), keepRows: true, failuresSaidByJob: true });
   const e = explainDomain(n.domain, run.lists, run.settings, run.outcome);
+  nameAllowlists(e, config.merge.allow, mergeFlagsOf(ctx.opts).allow ?? [], run);
   const there = dest ? await explainThere(n.domain, run, dest) : undefined;
   if (ctx.opts.json === true) ctx.stdout.write(JSON.stringify(there ? { ...e, destination: there } : e, null, 2) + '\n');
   else {
@@ -53,5 +54,29 @@ async function explainThere(domain: string, run: MergeRun, dest: MergeRun['confi
     return explainDestination(domain, plan, dp.current, dest.marker, journal.entries.filter((l) => l.domain === domain));
   } finally {
     await opened.store.close?.();
+  }
+}
+
+/**
+ * "allowlist: allowlisted by example.org" says which entry, not where it came from: name the
+ * allowlist(s) holding it ([[allowlist]] names, [merge] allow, --allow).
+ */
+function nameAllowlists(e: Explanation, configAllow: string[], flagAllow: string[], run: MergeRun): void {
+  const norm = (d: string) => {
+    const r = normalizeDomain(d);
+    return r.ok ? r.domain : d;
+  };
+  for (const entry of e.entries) {
+    const o = entry.outcome;
+    if (o.status !== 'dropped' || o.reason !== 'allowlist') continue;
+    const by = /allowlisted by (\S+)/.exec(o.detail ?? '')?.[1] ?? entry.domain;
+    const names = [
+      ...run.allowlists.filter((a) => a.list.blocks.some((b) => b.domain === by)).map((a) => `allowlist ${a.list.name}`),
+      ...(configAllow.map(norm).includes(by) ? ['[merge] allow'] : []),
+      ...(flagAllow.map(norm).includes(by) ? ['--allow'] : []),
+    ];
+    if (!names.length) continue;
+    (o as typeof o & { allowlists?: string[] }).allowlists = names;
+    o.rules = o.rules.map((r) => (r.startsWith('allowlist: ') ? `${r} (in ${names.join(', ')})` : r));
   }
 }

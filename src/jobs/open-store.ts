@@ -118,8 +118,9 @@ async function openMastodon(config: LoadedConfig, dest: DestinationConfig, token
     // Waits (rate limit, retry backoff) end at once on SIGTERM/SIGINT.
     sleep: interruptibleSleep,
     onEvent: (e) => {
-      if (e.type === 'rate-wait') waits.onWait({ waitMs: e.waitMs, until: Date.parse(e.until), ...(e.limit === undefined ? {} : { limit: e.limit, kept: e.kept ?? 0 }) });
-      if (e.type === 'rate-wait' || e.type === 'rate-limited' || e.type === 'retry') log.debug({ event: `http_${e.type.replace('-', '_')}`, destination: dest.domain, ...e }, describeEvent(e));
+      // A long wait is announced (always); short ones and retries are info lines (--log-level info).
+      if (e.type === 'rate-wait' && waits.onWait({ waitMs: e.waitMs, until: Date.parse(e.until), ...(e.limit === undefined ? {} : { limit: e.limit, kept: e.kept ?? 0 }) })) return;
+      if (e.type === 'rate-wait' || e.type === 'rate-limited' || e.type === 'retry') log.info({ event: `http_${e.type.replace('-', '_')}`, destination: dest.domain, ...e }, describeEvent(e));
     },
   });
   const store = new MastodonStore(client, dest.domain);

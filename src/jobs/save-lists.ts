@@ -17,7 +17,8 @@ export async function saveIntermediate(run: MergeRun): Promise<void> {
   if (!fbh?.save_intermediate) return;
   for (const s of run.sources) {
     if (s.status === 'failed') continue;
-    const file = join(fbh.savedir, `${s.list.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.csv`);
+    // A source named after its file ("list.csv") is saved as list.csv, not list.csv.csv.
+    const file = join(fbh.savedir, `${s.list.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.csv$/i, '')}.csv`);
     await writeFileAtomic(file, formatList(s.list.blocks, 'csv', { exportFields: run.config.merge.export_fields, lineEnd: '\r\n' }));
   }
 }

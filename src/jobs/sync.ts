@@ -2,6 +2,7 @@
 // only prints; sync confirms, snapshots and applies, one destination after another.
 import { Writable } from 'node:stream';
 import { EXIT, FediblockError } from '../errors.js';
+import type { Plan } from '../model.js';
 import { getLogger } from '../log.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import { formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
@@ -37,7 +38,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
   const dests = typeof o.against === 'string' ? [] : selectDestinations(config, o.destination);
   for (const d of dests) refuseOffline(d);
   await requireTokens(config, dests);
-  if (config.fbh?.no_push_instance && writes) {
+  if (config.fbh?.no_push_instance && writes && !ctx.quiet) {
     ctx.stderr.write('no_push_instance is set in the FediBlockHole config: planning only\n');
   }
   const reallyWrites = writes && !config.fbh?.no_push_instance;
@@ -189,7 +190,10 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
       }
       if (failure !== undefined) throw failure;
     }
-    if (json) ctx.stdout.write(JSON.stringify({ destinations: results, sources: jsonSources(run), holds }, null, 2) + '\n');
+    // A dry run says so last, where the eye lands (issue 14); quiet and no changes: nothing at all.
+    const anyChanges = results.some((r) => planHasChanges((r as { plan: Plan }).plan));
+    if (mode === 'sync' && dryRun && !json && (!ctx.quiet || anyChanges)) summaryOut.write('dry run: nothing was written\n');
+    if (json) ctx.stdout.write(JSON.stringify({ destinations: results, sources: jsonSources(run), holds, ...(mode === 'sync' && dryRun ? { dry_run: true } : {}) }, null, 2) + '\n');
     return worstCode(codes);
   } finally {
     await lock?.release();

@@ -67,6 +67,9 @@ export interface Explanation {
   covered_by?: string;
 }
 
+/** A count threshold of 0 or 1 (every named domain has a source) or 0% asks nothing. */
+const hasThreshold = (t: MergeSettings['threshold']): boolean => (t.type === 'count' ? t.value > 1 : t.value > 0);
+
 export function explainDomain(domain: string, lists: SourceList[], settings: MergeSettings, result: MergeResult): Explanation {
   const wanted = [domain, ...parentDomains(domain)];
   const votes = collectVotes(wanted, lists, settings);
@@ -152,9 +155,12 @@ function outcomeFor(domain: string, votes: Vote[], settings: MergeSettings, resu
   if (votes.every((v) => v.via_digest !== undefined && v.rows === v.via_digest.length)) {
     return { status: 'not_named', rules: ['matched only by obfuscated entries (digest); no source names it in clear, so it cannot be blocked'] };
   }
-  const thresholdRule = `threshold ${meetsThreshold(votes.length, sourceCount, settings.threshold) ? 'met' : 'not met'}: ${describeThreshold(votes.length, sourceCount, settings.threshold)}`;
+  // With no threshold set there is nothing to meet: "threshold met: needs 0" only confuses.
+  const thresholdRules = hasThreshold(settings.threshold)
+    ? [`threshold ${meetsThreshold(votes.length, sourceCount, settings.threshold) ? 'met' : 'not met'}: ${describeThreshold(votes.length, sourceCount, settings.threshold)}`]
+    : [];
   const drop = result.dropped.find((d) => d.domain === domain && d.reason !== 'obfuscated');
-  if (drop !== undefined) return { status: 'dropped', reason: drop.reason, detail: drop.detail, rules: [thresholdRule, `${drop.reason}: ${drop.detail}`] };
+  if (drop !== undefined) return { status: 'dropped', reason: drop.reason, detail: drop.detail, rules: [...thresholdRules, `${drop.reason}: ${drop.detail}`] };
   const block = findBlock(result, domain);
   if (block === undefined) return { status: 'not_named', rules: ['named by sources but absent from this merge result (was it computed from other lists?)'] };
 
@@ -170,7 +176,7 @@ function outcomeFor(domain: string, votes: Vote[], settings: MergeSettings, resu
     flags_from[flag] = names;
     rules.push(`${flag} ${block[flag]} from ${names.join(', ')}`);
   }
-  rules.push(thresholdRule);
+  rules.push(...thresholdRules);
   return {
     status: 'blocked',
     severity: block.severity,
@@ -187,8 +193,8 @@ function outcomeFor(domain: string, votes: Vote[], settings: MergeSettings, resu
 export function formatExplanation(e: Explanation): string {
   const lines: string[] = [];
   const unnamed: string[] = [];
-  const thr = e.threshold.type === 'count' ? `≥ ${e.threshold.value} sources` : `≥ ${e.threshold.value}% of sources`;
-  lines.push(`${e.domain}  (plan ${e.plan}, threshold ${thr}, ${e.sourceCount} sources)`);
+  const thr = !hasThreshold(e.threshold) ? 'no threshold' : e.threshold.type === 'count' ? `threshold ≥ ${e.threshold.value} sources` : `threshold ≥ ${e.threshold.value}% of sources`;
+  lines.push(`${e.domain}  (plan ${e.plan}, ${thr}, ${e.sourceCount} ${e.sourceCount === 1 ? 'source' : 'sources'})`);
   for (const [i, entry] of e.entries.entries()) {
     if (i > 0 && entry.votes.length === 0 && entry.mentions === undefined) {
       unnamed.push(entry.domain);

@@ -51,7 +51,8 @@ export function waitLine(host: string, w: WaitInfo, remainingMs = w.waitMs): str
 export const ANNOUNCE_AFTER_MS = 10_000;
 
 export interface WaitAnnouncer {
-  onWait(w: WaitInfo): void;
+  /** True when the wait is (or was already) announced. */
+  onWait(w: WaitInfo): boolean;
   /** Stop any countdown (the run is ending). */
   stop(): void;
 }
@@ -67,11 +68,12 @@ export function waitAnnouncer(host: string, out: { say(line: string): void; tty?
   };
   return {
     onWait(w) {
-      if (w.waitMs < ANNOUNCE_AFTER_MS || Math.abs(w.until - announcedUntil) < 2_000) return;
+      if (w.waitMs < ANNOUNCE_AFTER_MS) return false;
+      if (Math.abs(w.until - announcedUntil) < 2_000) return true;
       announcedUntil = w.until;
       out.say(waitLine(host, w));
       const tty = out.tty;
-      if (!tty) return;
+      if (!tty) return true;
       stop();
       timer = setInterval(() => {
         const left = w.until - now();
@@ -79,6 +81,7 @@ export function waitAnnouncer(host: string, out: { say(line: string): void; tty?
         tty.write(`\r\u001b[K  ${waitLine(host, w, left)}`);
       }, 1000);
       timer.unref();
+      return true;
     },
     stop,
   };

@@ -48,9 +48,11 @@ function flagTags(f: BlockFields | undefined): string[] {
   return tags;
 }
 
+const plural = (n: number, one: string): string => `${n} ${n === 1 ? one : `${one}s`}`;
+
 function capNote(c: CappedSummary): string {
   if (c.error !== undefined) return c.error === 'not checked' ? 'follows not checked' : `follow check failed: ${shorten(c.error)}`;
-  return `${c.follows ?? 0} follows, ${c.followers ?? 0} followers`;
+  return `${plural(c.follows ?? 0, 'follow')}, ${plural(c.followers ?? 0, 'follower')}`;
 }
 
 function moreSuffix(domains: string[]): string {

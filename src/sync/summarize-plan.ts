@@ -75,7 +75,7 @@ export function summarizePlan(plan: Plan, current?: StoredBlock[]): PlanSummary 
 export function summaryLine(s: PlanSummary): string {
   const c = s.counts;
   let line = `${c.create} to create, ${c.update} to update, ${c.delete} to delete, ${c.unchanged} unchanged, ${c.skip} skipped`;
-  if (s.untouched !== undefined && s.untouched > 0) line += `, ${s.untouched} hand-made left alone`;
+  if (s.untouched !== undefined && s.untouched > 0) line += `, ${s.untouched} hand-made ${s.untouched === 1 ? 'block' : 'blocks'} left alone`;
   return line;
 }
 

@@ -34,3 +34,12 @@ describe('npm package', () => {
     expect((await readFile(out, 'utf8')).split('\r\n').filter(Boolean)).toHaveLength(447);
   }, 180_000);
 });
+
+describe('supported Node versions', () => {
+  it('engines and the README name the same versions: 20.18+, 22 and 24', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('^20.18.1 || ^22 || >=24');
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('Node.js 20 (20.18 or later), 22 or 24');
+  });
+});

@@ -335,8 +335,8 @@ describe('systemd units', () => {
   it.skipIf(!hasSystemdAnalyze)(`pass \`systemd-analyze verify\`${hasSystemdAnalyze ? '' : ' (skipped: systemd-analyze is missing)'}`, () => {
     const dir = join(tmp, 'units');
     cpSync(DEPLOY, dir, { recursive: true, filter: (src) => !/\.(yaml|md)$|Dockerfile|crontab/.test(src) });
-    // verify checks that ExecStart's program exists: use this machine's node if /usr/bin/node is absent.
-    if (!existsSync('/usr/bin/node')) writeFileSync(join(dir, 'fediblock.service'), service.replace('/usr/bin/node', process.execPath));
+    // verify checks that ExecStart's program exists: use this checkout's bin if fediblock is not installed here.
+    if (!existsSync('/usr/local/bin/fediblock')) writeFileSync(join(dir, 'fediblock.service'), service.replace('/usr/local/bin/fediblock', BIN));
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'fediblock.service'), join(dir, 'fediblock.timer')], { encoding: 'utf8' });
     expect(r.stderr.split('\n').filter((l) => l.includes('fediblock.'))).toEqual([]);
     expect(r.status).toBe(0);
@@ -346,26 +346,35 @@ describe('systemd units', () => {
 describe('Dockerfile', () => {
   const docker = read(join(DEPLOY, 'Dockerfile'));
 
-  it('runs the CLI from the official Node 20 image as the non-root node user', () => {
+  it('installs the packed tarball globally on the official Node 22 image and runs `fediblock` as the non-root node user', () => {
     const froms = [...docker.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
     expect(froms.length).toBeGreaterThan(0);
-    for (const f of froms) expect(f).toMatch(/^node:20(?:[.-]|$)/);
-    expect(froms.at(-1)).toBe('node:20-bookworm-slim');
+    for (const f of froms) expect(f).toMatch(/^node:22(?:[.-]|$)/);
+    expect(froms.at(-1)).toBe('node:22-bookworm-slim');
     const final = docker.slice(docker.lastIndexOf('\nFROM '));
-    expect(final).toMatch(/^RUN npm ci --omit=dev/m);
+    // The one install path the README gives for cron and systemd: npm install --global of a packed tarball.
+    expect(final).toMatch(/^RUN npm install --global --omit=dev \/tmp\/fediblock\.tgz/m);
     expect(final).toMatch(/^USER node$/m);
-    expect(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(docker)![1]!)).toEqual(['node', '/app/bin/fediblock.js']);
+    expect(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(docker)![1]!)).toEqual(['fediblock']);
     expect(JSON.parse(/^CMD (\[.*\])$/m.exec(docker)![1]!)).toEqual(['sync', '--yes', '--quiet', '-c', '/config/blocklist.toml']);
   });
 
-  it('copies only files the repository has, and the ENTRYPOINT lands on bin/fediblock.js', () => {
+  it('copies only files the repository has, and packs the tarball in the build stage', () => {
     // COPY sources outside --from stages are paths in the repository root (the build context).
     for (const m of docker.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)) {
       for (const src of m[1]!.split(/\s+/)) if (src !== '.') expect(existsSync(join(ROOT, src)), src).toBe(true);
     }
-    expect(docker).toMatch(/^COPY --from=build \/src\/bin \.\/bin$/m);
-    expect(docker).toMatch(/^WORKDIR \/app$/m);
-    expect(read(BIN)).toContain('../dist/bundle/cli.js');
-    expect(docker).toMatch(/^COPY --from=build \/src\/dist\/bundle \.\/dist\/bundle$/m);
+    expect(docker).toMatch(/^RUN npm run build && npm pack --ignore-scripts && mv fediblock-\*\.tgz \/fediblock\.tgz$/m);
+    expect(docker).toMatch(/^COPY --from=build \/fediblock\.tgz \/tmp\/fediblock\.tgz$/m);
+    // The tarball holds what the command needs (package.json "files").
+    const files = (JSON.parse(read(join(ROOT, 'package.json'))) as { files: string[] }).files;
+    expect(files).toEqual(expect.arrayContaining(['bin/', 'dist/bundle/']));
+  });
+
+  it('cron and systemd call the globally installed command', () => {
+    expect(read(join(DEPLOY, 'crontab'))).toMatch(/\/usr\/local\/bin\/fediblock sync --yes --quiet/);
+    expect(read(join(DEPLOY, 'crontab'))).toContain('npm install --global');
+    expect(read(join(DEPLOY, 'fediblock.service'))).toMatch(/^ExecStart=\/usr\/local\/bin\/fediblock sync /m);
+    expect(read(join(ROOT, 'README.md'))).toContain('npm install --global ./fediblock-*.tgz');
   });
 });

@@ -205,7 +205,7 @@ describe('7 and 8. each event once, readable logs, --json always one document', 
 });
 
 describe('9 and 12. FediBlockHole config with a port', () => {
-  it('works unchanged, and -q is silent on a run that changed nothing', async () => {
+  it('works unchanged, and -q is silent on a run that changed nothing', { timeout: 120_000 }, async () => {
     const emu = await emulator({ blocks: [{ domain: 'hand.example', severity: 'suspend', public_comment: 'spam' }] });
     const hostPort = new URL(emu.url).host;
     const w = await ws(emu, [], { 'list.csv': csvList(['a.example', { domain: 'b.example', severity: 'silence' }]) });

@@ -1,6 +1,7 @@
 // Issue 9's known holes, one end-to-end story each: the built CLI against the Mastodon emulator.
 // Every story asserts the exit code, the emulator's final state and, where order matters, its
 // request log.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -63,11 +64,18 @@ describe('the plan says why (sources and merge rule)', () => {
 describe('apply PLAN (hole 4)', () => {
   it('refuses (exit 2) a plan made while a source had failed, and writes nothing', async () => {
     const { emu, ws } = await setup({ lists: { 'alpha.csv': ['a.example'] } });
+    const good = await ws.run(['sync', '--plan-out', 'plan.json']);
+    expect(good.code, show(good)).toBe(0);
     await ws.write('blocklist.toml', (await readFile(ws.config, 'utf8')) + '\n[[source]]\nurl = "missing.csv"\nname = "missing"\n');
-    const planned = await ws.run(['sync', '--plan-out', 'plan.json']);
+    // With a failed source, sync writes no plan at all (issue 14: decided before the instance is touched)…
+    const planned = await ws.run(['sync', '--plan-out', 'failed-plan.json']);
     expect(planned.code, show(planned)).toBe(1);
+    expect(existsSync(join(ws.dir, 'failed-plan.json'))).toBe(false);
+    // …and a plan that says it was made while a source had failed (an older fediblock wrote such
+    // plans) is refused by apply.
     const plan = JSON.parse(await readFile(join(ws.dir, 'plan.json'), 'utf8')) as Plan & { failed_sources?: string[] };
-    expect(plan.failed_sources).toEqual(['missing']);
+    plan.failed_sources = ['missing'];
+    await ws.write('plan.json', JSON.stringify(plan));
     const r = await ws.run(['apply', 'plan.json', '--yes']);
     expect(r.code, show(r)).toBe(2);
     expect(r.stderr + r.stdout).toMatch(/missing failed/);

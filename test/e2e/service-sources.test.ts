@@ -150,7 +150,7 @@ describe('FIRES (with Fediseer) through the CLI', () => {
     expect(stale.stderr).toMatch(/HTTP 429.*stale/);
 
     const check = await runCli(['-c', config, 'check']);
-    expect(check.stdout).toMatch(/fires-ds\s+stale\s+489 blocks/);
+    expect(check.stdout).toMatch(/fires-ds\s+old copy\s+489 blocks/);
     expect(check.stdout).toMatch(/FIRES dataset "Test dataset" .*: 520 domains \(489 blocks, 30 retracted, 1 not blocks\)/);
     expect(check.stdout).toMatch(/notice fires-ds change [0-9a-f-]{36}: r61\.example: an Advisory without a policy is informational, not a block/);
     delete fires.changesStatus;

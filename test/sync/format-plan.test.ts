@@ -75,7 +75,7 @@ describe('formatPlanTable', () => {
   });
 
   it('ends with the summary line and has no colour unless asked', () => {
-    expect(lines.at(-2)).toBe('4 to create, 1 to update, 2 to delete, 1 unchanged, 8 skipped, 1 hand-made left alone');
+    expect(lines.at(-2)).toBe('4 to create, 1 to update, 2 to delete, 1 unchanged, 8 skipped, 1 hand-made block left alone');
     expect(text).not.toContain('\u001b[');
     expect(formatPlanTable(plan, { color: true })).toContain('\u001b[32m+ create');
   });
@@ -93,7 +93,7 @@ describe('formatPlanMarkdown', () => {
   const md = formatPlanMarkdown(plan, { current });
   it('renders a table of changes with escaped pipes', () => {
     expect(md).toContain('### fediblock plan for my.social');
-    expect(md).toContain('**4 to create, 1 to update, 2 to delete, 1 unchanged, 8 skipped, 1 hand-made left alone**');
+    expect(md).toContain('**4 to create, 1 to update, 2 to delete, 1 unchanged, 8 skipped, 1 hand-made block left alone**');
     expect(md).toContain('| Action | Domain | Severity | Details |');
     expect(md).toContain('| ➕ create | `media.example` | silence | media, reports |');
     expect(md).toContain('| ✏️ update | `up.example` | silence | public\\_comment "a" → "b \\| c" |');
