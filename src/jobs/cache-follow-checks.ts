@@ -2,7 +2,7 @@
 // caches the measures behind them for 5 minutes. So a result is kept for those 5 minutes, per
 // destination and domain, in `<cache_dir>/follow-checks/<destination>.json`: the README's "diff,
 // then sync" spends one set of checks, not two. Failed checks are not kept (they are retried).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Mastodon's own cache of admin measures. */
@@ -24,11 +24,10 @@ export function cacheFollowChecks(cacheDir: string, destination: string, check: 
   }
   const fresh = (e: Entry | undefined): e is Entry =>
     e !== undefined && typeof e.at === 'number' && now() - e.at < FOLLOW_CHECK_TTL_MS && e.at <= now() && Number.isFinite(e.follows) && Number.isFinite(e.followers);
-  let dirty = false;
-  process.once('exit', () => {
-    if (!dirty) return;
+  const save = () => {
     const kept = Object.fromEntries(Object.entries(entries).filter(([, e]) => fresh(e)));
     try {
+      if (!existsSync(cacheDir)) return; // the cache dir went away (a test's temp dir): leave it gone
       mkdirSync(dir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(kept) + '\n');
@@ -36,13 +35,24 @@ export function cacheFollowChecks(cacheDir: string, destination: string, check: 
     } catch {
       // A cache that cannot be written costs the next run its checks, nothing more.
     }
-  });
+  };
   return async (domain) => {
     const hit = entries[domain];
     if (fresh(hit)) return { follows: hit.follows, followers: hit.followers };
     const counts = await check(domain);
     entries[domain] = { follows: counts.follows, followers: counts.followers, at: now() };
-    dirty = true;
+    saveAtExit(file, save);
     return counts;
   };
+}
+
+// Written once, when the process ends (also after SIGTERM's exit), not after every check; one
+// listener for every cache a process opened.
+const pending = new Map<string, () => void>();
+function saveAtExit(file: string, save: () => void): void {
+  if (pending.size === 0) process.once('exit', () => {
+    for (const s of pending.values()) s();
+    pending.clear();
+  });
+  pending.set(file, save);
 }
