@@ -71,6 +71,7 @@ export interface JournalWrite {
   before: Fields | null;
   after: Fields | null;
   cap: FollowCap | null;
+  uncertain?: true;
 }
 
 /**
@@ -80,6 +81,8 @@ export interface JournalWrite {
 export function changesFromJournal(writes: JournalWrite[]): AnnouncedChange[] {
   const span = new Map<string, { before: Fields | null; after: Fields | null; cap: FollowCap | null }>();
   for (const w of writes) {
+    // A write whose answer was lost may not have happened: members are told only what surely did.
+    if (w.uncertain === true) continue;
     const s = span.get(w.domain);
     if (s) {
       s.after = w.after;

@@ -78,6 +78,7 @@ export class JournalWriter {
       rule: w.rule,
       reason: w.reason,
       cap: w.cap,
+      ...(w.uncertain ? { uncertain: true as const } : {}),
     };
     return this.enqueue(line, () => this.count++);
   }

@@ -36,6 +36,11 @@ export interface JournalEntry extends LineBase {
   /** The plan's sentence for this write (adoption, follow cap, "no longer in the merged list"…), or null. */
   reason: string | null;
   cap: FollowCap | null;
+  /**
+   * The request went out but its answer was lost: the write may or may not have been made, and
+   * `after` is what it asked for (a create's id is ''). Readers decide from the store's state.
+   */
+  uncertain?: true;
 }
 
 /** The last line of every run that started writing: how it ended. */

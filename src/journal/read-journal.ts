@@ -57,6 +57,7 @@ const entrySchema = z.object({
   rule: z.string().nullable(),
   reason: z.string().nullable(),
   cap: cap.nullable(),
+  uncertain: z.literal(true).optional(),
 });
 
 const runEndSchema = z.object({

@@ -25,6 +25,8 @@ export function writeRecord(w: WriteOutcome, isManaged: IsManaged): JournalWrite
   if (w.existed) {
     if (w.after === null || !isManaged(w.after)) return undefined;
     reason = joined(reason, 'found already there with the marker: an earlier attempt of this create had landed');
+  } else if (w.uncertain) {
+    reason = joined(reason, 'no answer came back: the instance may or may not have made this write');
   } else if (e.action === 'update' && e.current && !isManaged(e.current) && w.after !== null && isManaged(w.after)) {
     // The marker added to a block made by hand: `before` is the admin's block, handed back on restore.
     action = 'adopt';
@@ -38,6 +40,7 @@ export function writeRecord(w: WriteOutcome, isManaged: IsManaged): JournalWrite
     rule: typeof e.rule === 'string' ? e.rule : null,
     reason,
     cap: e.cap ?? null,
+    ...(w.uncertain ? { uncertain: true as const } : {}),
   };
 }
 

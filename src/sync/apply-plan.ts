@@ -55,6 +55,12 @@ export interface WriteOutcome {
   after: StoredBlock | null;
   /** A create that found the domain already blocked: `after` is that block, nothing was written now. */
   existed?: boolean;
+  /**
+   * The request went out but no answer came back (timeout, dropped connection, 5xx after retries):
+   * the server may have made the write. `after` is what the write asked for (a create's id is
+   * unknown: ''). Journaled all the same, so `restore` can undo it if it did land (I7).
+   */
+  uncertain?: boolean;
 }
 
 export interface ApplyOptions {
@@ -183,6 +189,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
           if (err.existing.domain === entry.domain) outcome = { entry, after: err.existing, existed: true };
         } else {
           fail(entry, scrub(err instanceof Error ? err.message : String(err)));
+          if (mayHaveLanded(err)) outcome = { entry, after: intendedAfter(entry), uncertain: true };
           // A rejected token or missing scope fails every write the same way: stop spending the
           // rate budget on requests that cannot succeed.
           if (isRefusal(err)) stopped ??= 'refused';
@@ -294,6 +301,25 @@ function updateFields(entry: PlanEntry): Partial<BlockFields> | string {
   for (const f of FLAG_FIELDS) if (f in fields && typeof fields[f] !== 'boolean') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
   for (const f of ['public_comment', 'private_comment'] as const) if (f in fields && typeof fields[f] !== 'string') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
   return fields as Partial<BlockFields>;
+}
+
+/**
+ * Whether a failed write may still have been made: only an answer in the 4xx range proves the
+ * server refused it. No answer, or a 5xx, may come after the server committed the change.
+ */
+function mayHaveLanded(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return !(typeof status === 'number' && status >= 400 && status < 500);
+}
+
+/** The block a write asked for, for a write whose answer was lost. */
+function intendedAfter(entry: PlanEntry & { action: WriteAction }): StoredBlock | null {
+  if (entry.action === 'delete') return null;
+  if (entry.action === 'create') return entry.desired ? { ...entry.desired, domain: entry.domain, id: '' } : null;
+  if (!entry.current) return null;
+  const changed: Record<string, unknown> = {};
+  for (const [k, c] of Object.entries(entry.changes ?? {})) if (c) changed[k] = c.to;
+  return { ...entry.current, ...changed } as StoredBlock;
 }
 
 /** 401/403 from the store (MastodonHttpError carries `status`). */

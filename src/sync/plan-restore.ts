@@ -63,8 +63,13 @@ export function planRestore(input: RestoreInput): RestorePlan {
   const entries: PlanEntry[] = [];
   const notes: string[] = [];
 
-  for (const [domain, writes] of history) {
+  for (const [domain, all] of history) {
     const cur = curBy.get(domain);
+    const writes = landedWrites(all, cur);
+    if (writes.length === 0) {
+      history.delete(domain);
+      continue;
+    }
     const newest = writes[writes.length - 1]!;
     if (!sameBlock(stateOf(cur), stateOf(newest.after))) {
       entries.push({ action: 'skip', domain, reason: EDITED_SINCE, ...(cur ? { current: cur } : {}) });
@@ -118,6 +123,20 @@ export function planRestore(input: RestoreInput): RestorePlan {
     },
     notes: notes.sort(),
   };
+}
+
+/**
+ * The writes that took effect. A write whose answer was lost (`uncertain`) landed when what came
+ * next shows its result: the `before` of fediblock's next write to the domain, or the block as it
+ * is now. One that did not land is no write of fediblock's to undo.
+ */
+function landedWrites(writes: JournalEntry[], cur: StoredBlock | undefined): JournalEntry[] {
+  return writes.filter((w, i) => {
+    if (w.uncertain !== true) return true;
+    const next = writes[i + 1];
+    const seen = next ? stateOf(next.before) : stateOf(cur);
+    return sameBlock(seen, stateOf(w.after));
+  });
 }
 
 function reasonFor(oldest: JournalEntry, target: State | null, cur: StoredBlock | undefined, policy: Pick<DestinationPolicy, 'marker' | 'own_all'>): string {

@@ -155,3 +155,31 @@ describe('entriesAfter', () => {
     expect(entriesAfter({ path: '/j', lines: [], entries: [], warnings: [] }, { run: 'r0', taken_at: '2026-11-01T00:00:00Z' })).toEqual({ entries: [], covered: false });
   });
 });
+
+describe('planRestore with writes whose answer was lost (journaled as uncertain)', () => {
+  const uncertain = (e: JournalEntry): JournalEntry => ({ ...e, uncertain: true, after: e.after && { ...e.after, id: e.action === 'create' ? '' : e.after.id } });
+  const made = owned('landed.example', 'suspend');
+  const lost = owned('lost.example', 'suspend');
+  const before = owned('raised.example', 'silence');
+  const raised = { ...before, severity: 'suspend' as const };
+
+  it('undoes a create that landed (the block is there as asked), and leaves one that did not', () => {
+    const entries = [uncertain(w('create', 'landed.example', null, made)), uncertain(w('create', 'lost.example', null, lost))];
+    const { plan: p } = plan([], entries, [made]);
+    const by = byDomain(p);
+    expect(by['landed.example']?.action).toBe('delete');
+    expect(by['lost.example']).toBeUndefined();
+    expect(p.entries.filter((e) => e.action !== 'skip' && e.action !== 'unchanged')).toHaveLength(1);
+  });
+
+  it('judges an uncertain update by what fediblock found next, not by the block now', () => {
+    // The raise did not land: the next write started from the silence block, and lowered a flag.
+    const next = { ...before, reject_media: true };
+    const entries = [uncertain(w('update', 'raised.example', before, raised)), w('update', 'raised.example', before, next)];
+    const { plan: p } = plan([before], entries, [next]);
+    const e = byDomain(p)['raised.example'];
+    expect(e?.action).toBe('update');
+    expect(e?.desired?.severity).toBe('silence');
+    expect(e?.desired?.reject_media).toBe(false);
+  });
+});
