@@ -34,7 +34,7 @@ import {
 } from './block-rules.js';
 import type { DestinationPolicy } from './destination-policy.js';
 import { capReason, followCap, type FollowCheckResult } from './follow-cap.js';
-import { diffFields, targetFields } from './target-fields.js';
+import { diffFields, keepSuspensionFlags, targetFields } from './target-fields.js';
 
 // The rules and helpers used to live here; callers may still import them from the planner.
 export { defaultDestinationPolicy, type DestinationPolicy } from './destination-policy.js';
@@ -129,6 +129,7 @@ export function planSync(input: PlanSyncInput): Plan {
     const parent = parentRule(d.domain);
     const cap = followCap(d.domain, severity, c?.severity, policy, follow);
     const listed = targetFields(c, d, cap?.to ?? severity, policy);
+    const target: BlockFields = keepSuspensionFlags(c, withParentRule(listed, parent?.rule));
     let adopting = false;
     if (c !== undefined && !isManaged(c, policy)) {
       if (!policy.adopt) {
@@ -138,7 +139,7 @@ export function planSync(input: PlanSyncInput): Plan {
       }
       // Judged against what would really be written: a follow cap can turn a raise into a lowering
       // (a capped suspend drops the hand-made block's reject flags).
-      if (wouldLower(c, withParentRule(listed, parent?.rule))) {
+      if (wouldLower(c, target)) {
         after.set(c.domain, c);
         entries.push(entry({ action: 'skip', domain: d.domain, reason: 'hand-made block is stricter than the list; left as is', current: c }));
         continue;
@@ -149,7 +150,6 @@ export function planSync(input: PlanSyncInput): Plan {
       entries.push(entry({ action: 'skip', domain: d.domain, reason: `covered by parent ${parent.domain} (${describeRule(parent.rule)})` }));
       continue;
     }
-    const target: BlockFields = withParentRule(listed, parent?.rule);
     after.set(d.domain, target);
     const reason = joinReasons(adopting && 'adopting hand-made block', cap && capReason(cap), parent && parentRuleReason(listed, target, parent));
     if (c === undefined) {

@@ -40,6 +40,17 @@ export function targetFields(current: StoredBlock | undefined, d: DomainBlock, s
   return t;
 }
 
+/**
+ * A block that is a suspension and stays one keeps its own reject flags: they mean nothing for a
+ * suspension, and a PUT re-runs the whole suspension (mastodon-api.md §1.6, §7). Applied after a
+ * parent's rule has raised the target, so a child raised to suspend by its parent is judged the
+ * same way (an adopted hand-made suspend once lost its reject_reports that way: I1).
+ */
+export function keepSuspensionFlags<T extends BlockFields>(current: StoredBlock | undefined, target: T): T {
+  if (current === undefined || current.severity !== 'suspend' || target.severity !== 'suspend') return target;
+  return { ...target, reject_media: current.reject_media, reject_reports: current.reject_reports };
+}
+
 /** Field-by-field differences, only for fields that differ. */
 export function diffFields(from: BlockFields, to: BlockFields): Partial<Record<keyof BlockFields, FieldChange>> {
   const a = blockFields(from);

@@ -23,6 +23,22 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'adopted-suspend-under-suspended-parent-drops-flag',
+    found:
+      'I1 (npm run fuzz:sync -- --seed 11, history 16, shrunk): with adopt = true, a hand-made suspend+reject_reports child that the list names as noop under a suspended parent was adopted as a plain suspend: the parent\'s rule raised the target to suspend after the flags had been taken from the list, so adoption dropped reject_reports; a block that is and stays a suspension now keeps its own flags',
+    broken: [],
+    history: {
+      initial: {
+        sources: [[noop('a.test')], [row('a.test', 'suspend'), noop('z.x.a.test')]],
+        hand: [row('z.x.a.test', 'suspend', { reject_reports: true })],
+      },
+      steps: [
+        { t: 'run', adopt: true, maxWrites: 0, force: false },
+        { t: 'set', src: 0, row: noop('a.test') },
+      ],
+    },
+  },
+  {
     name: 'lost-answer-create-not-restored',
     found:
       'I7 (npm run fuzz:sync -- --seed 2, history 27, shrunk): a create whose answer was lost (the instance crashed right after the write) is not in the journal, so restore to the snapshot before it leaves the block fediblock made; such writes are now journaled as uncertain and restore undoes them when they landed',
