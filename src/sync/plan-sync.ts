@@ -147,7 +147,10 @@ export function planSync(input: PlanSyncInput): Plan {
       adopting = true;
     }
     if (c === undefined && parent !== undefined && covers(parent.rule, listed)) {
-      entries.push(entry({ action: 'skip', domain: d.domain, reason: `covered by parent ${parent.domain} (${describeRule(parent.rule)})` }));
+      // Covered only because a follow cap lowered it to the parent's level: the cap is why it is
+      // not at its listed severity, so the plan says so (I2, fuzz seed 11).
+      const covered = `covered by parent ${parent.domain} (${describeRule(parent.rule)})`;
+      entries.push(entry({ action: 'skip', domain: d.domain, reason: joinReasons(cap && capReason(cap), covered), cap }));
       continue;
     }
     after.set(d.domain, target);

@@ -23,6 +23,21 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'follow-capped-child-covered-by-hand-made-parent-unexplained',
+    found:
+      'I2 (npm run fuzz:sync -- --seed 11, history 21, shrunk): x.a.test is listed as suspend, follows on w.x.a.test cap it at silence, and the hand-made parent a.test (raised to silence by the admin) then covers it; the plan said only "covered by parent", not that a follow cap is why the domain is not suspended; the skip now carries the cap and says it',
+    broken: [],
+    history: {
+      initial: { sources: [[row('x.a.test', 'suspend'), noop('a.test')], [noop('a.test')]], hand: [noop('a.test')] },
+      steps: [
+        { t: 'follow', domain: 'w.x.a.test', follows: 1, followers: 0 },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'set', src: 0, row: noop('a.test') },
+      ],
+    },
+  },
+  {
     name: 'adopted-suspend-under-suspended-parent-drops-flag',
     found:
       'I1 (npm run fuzz:sync -- --seed 11, history 16, shrunk): with adopt = true, a hand-made suspend+reject_reports child that the list names as noop under a suspended parent was adopted as a plain suspend: the parent\'s rule raised the target to suspend after the flags had been taken from the list, so adoption dropped reject_reports; a block that is and stays a suspension now keeps its own flags',
