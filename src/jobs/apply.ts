@@ -52,6 +52,7 @@ export async function runApply(ctx: JobContext): Promise<number> {
     if (ctx.opts.json === true) ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
     else if (!ctx.quiet) ctx.stdout.write(formatPlanTable(plan, { color: ctx.color }));
     for (const h of plan.holds ?? []) ctx.stderr.write(`deletions held: ${h}\n`);
+    if (ctx.opts.json !== true && !ctx.quiet) ctx.stdout.write('dry run: nothing was written\n');
     return heldCode;
   }
   const config = await openConfig(ctx);

@@ -54,6 +54,7 @@ export async function runRestore(ctx: JobContext): Promise<number> {
     }
     if (dryRun) {
       if (json) ctx.stdout.write(JSON.stringify({ plan, notes, warnings }, null, 2) + '\n');
+      else ctx.stdout.write('dry run: nothing was written\n');
       return EXIT.OK;
     }
     const applied = await applyWithCare(ctx, opened, dest, plan, current, { command: 'restore', cacheDir: config.fetch.cache_dir });

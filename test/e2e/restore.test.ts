@@ -89,6 +89,7 @@ describe('restore SNAPSHOT from the journal', () => {
     const dry = await s.ws.run(['restore', snap!, '-d', 'admin.example', '--dry-run']);
     expect(dry.code, show(dry)).toBe(0);
     expect(dry.stdout).toMatch(/changed by hand since fediblock last wrote it; left alone \(1\): edited\.example/);
+    expect(dry.stdout.trimEnd().split('\n').at(-1)).toBe('dry run: nothing was written');
 
     const mark = s.emu.requests.length;
     const r3 = await s.ws.run(['restore', snap!, '-d', 'admin.example', '--yes']);

@@ -112,6 +112,7 @@ describe('apply PLAN (hole 4)', () => {
     const dry = await ws.run(['apply', 'plan.json', '--dry-run']);
     expect(dry.code, show(dry)).toBe(0);
     expect(dry.stdout).toMatch(/\+ create\s+a\.example\s+suspend/);
+    expect(dry.stdout.trimEnd().split('\n').at(-1)).toBe('dry run: nothing was written');
     expect(emu.writes()).toHaveLength(0);
     const real = await ws.run(['apply', 'plan.json', '--yes']);
     expect(real.code, show(real)).toBe(0);
