@@ -35,10 +35,13 @@ export function enforces(rule: Pick<Row, 'severity' | 'reject_media' | 'reject_r
 export const byDomain = (blocks: StoredBlock[]) => new Map(blocks.map((b) => [b.domain, b]));
 
 /** I1: fediblock never writes a block without the marker, except adopting it (adopt = true), which never lowers it. */
-export function checkI1(effects: EmulatorEffect[], adopt: boolean, what: string): string[] {
+export function checkI1(effects: EmulatorEffect[], adopt: boolean, what: string, leftByFediblock: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   for (const e of effects) {
     if (e.before === null || owned(e.before)) continue;
+    // A restore may write a block without the marker when fediblock's own last write left it so
+    // (an earlier restore handed an adopted block back): undoing that write is I7, not a hand edit.
+    if (leftByFediblock.has(e.domain)) continue;
     const adoption = adopt && e.after !== null && owned(e.after) && !lowers(e.before, e.after);
     if (!adoption) out.push(`I1 (${what}): wrote hand-made ${e.domain}: ${describe(e.before)} → ${e.after ? describe(e.after) : 'deleted'}${adopt ? '' : ' (adopt = false)'}`);
   }

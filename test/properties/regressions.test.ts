@@ -23,6 +23,21 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'restore-undoes-a-restore-that-handed-back-an-adoption',
+    found:
+      'I1 checker (npm run fuzz:sync -- --seed 11, history 227, shrunk): a run adopts a.test, a restore hands it back, and a restore to the snapshot that restore took re-adopts it; I1 called that writing a hand-made block, but fediblock\'s own restore had left it unmarked, and undoing that write is what I7 asks for; the restore check now exempts blocks whose last write was fediblock\'s',
+    broken: [],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('c.test'), noop('a.test')]], hand: [noop('a.test')] },
+      steps: [
+        { t: 'run', adopt: true, maxWrites: 1, force: false },
+        { t: 'restore', pick: 0 },
+        { t: 'restore', pick: 8 },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+      ],
+    },
+  },
+  {
     name: 'follow-capped-child-covered-by-hand-made-parent-unexplained',
     found:
       'I2 (npm run fuzz:sync -- --seed 11, history 21, shrunk): x.a.test is listed as suspend, follows on w.x.a.test cap it at silence, and the hand-made parent a.test (raised to silence by the admin) then covers it; the plan said only "covered by parent", not that a follow cap is why the domain is not suspended; the skip now carries the cap and says it',

@@ -131,12 +131,15 @@ async function playStep(
       const at = snaps.get(snap)!;
       const since = world.emu.effects().slice(at.effectMark);
       const mine = fediblockSeqs(world);
+      const last = new Map<string, number>();
+      for (const e of world.emu.effects()) last.set(e.domain, e.seq);
+      const leftByFediblock = new Set([...last].filter(([, seq]) => mine.has(seq)).map(([d]) => d));
       await world.writeConfig({ adopt: getAdopt(), maxWrites: 0 });
       const r = await world.restore(snap);
       await recordSnapshots(world, snaps, r);
       const out: string[] = [];
       const eff = effectsOf(world, r);
-      if (on.has('I1')) out.push(...checkI1(eff, false, 'restore'));
+      if (on.has('I1')) out.push(...checkI1(eff, false, 'restore', leftByFediblock));
       if (on.has('I7') && r.code === 0) out.push(...checkI7(at.blocks, since, mine, eff, world.emu.blocks()));
       return out;
     }
