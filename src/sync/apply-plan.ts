@@ -17,6 +17,7 @@ import type { BlockFields, DomainBlock, Plan, PlanEntry, StoredBlock } from '../
 import { InterruptedError } from '../errors.js';
 import { scrub } from '../log.js';
 import { depth, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
+import { isStricter } from './stricter.js';
 import { ExistingBlockConflict } from './store.js';
 import type { Store } from './store.js';
 
@@ -130,7 +131,18 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   const emit = (e: ApplyEvent) => opts.onEvent?.(e);
   let done = 0;
 
-  const stricter = writes.filter(isStricterWrite);
+  // A create that Mastodon would refuse under its parent's rule as it stands (not stricter), while
+  // this plan loosens or deletes that parent, can only be made once the parent has changed: it
+  // waits for the loosening phase (fuzz seed 11: x.b.test noop+reject_reports under b.test, which
+  // the list lowers from suspend to noop, was refused and never made).
+  const loosenedRules = new Map(writes.filter(isLooserWrite).flatMap((e) => (e.current ? [[e.domain, e.current] as const] : [])));
+  const waitsForParent = (e: PlanEntry): boolean => {
+    if (e.action !== 'create' || e.desired === undefined) return false;
+    const p = parentDomains(e.domain).find((d) => loosenedRules.has(d));
+    return p !== undefined && !isStricter(e.desired, loosenedRules.get(p)!);
+  };
+  const late = writes.filter(waitsForParent);
+  const stricter = writes.filter((e) => isStricterWrite(e) && !waitsForParent(e));
   const looser = writes.filter(isLooserWrite);
   const others = writes.filter((e) => !isStricterWrite(e) && !isLooserWrite(e));
   const depths = [...new Set(stricter.map((e) => depth(e.domain)))].sort((a, b) => a - b);
@@ -139,6 +151,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     ...depths.map((d) => stricter.filter((e) => depth(e.domain) === d).sort(byDomain)),
     [...others].sort(byDomain),
     [...looser].sort(deepestFirst),
+    [...late].sort((a, b) => depth(a.domain) - depth(b.domain) || byDomain(a, b)),
   ].filter((p) => p.length > 0);
   // A loosening write waits for every create or raise of a parent domain in this plan.
   const stricterDomains = new Set(stricter.map((e) => e.domain));

@@ -23,6 +23,22 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'child-refused-under-parent-the-plan-lowers',
+    found:
+      'I2 (npm run fuzz:sync -- --seed 11, history 1992, shrunk): the list lowers b.test from suspend to noop and adds x.b.test noop+reject_reports; the create went first, Mastodon refused it under the suspended parent (not stricter), and the child was never made; such a create now waits until the parent has been loosened',
+    broken: [],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('c.test'), row('b.test', 'suspend'), noop('x.a.test')]], hand: [] },
+      steps: [
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'set', src: 0, row: noop('x.b.test', { reject_reports: true }) },
+        { t: 'set', src: 1, row: noop('b.test') },
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+      ],
+    },
+  },
+  {
     name: 'restore-undoes-a-restore-that-handed-back-an-adoption',
     found:
       'I1 checker (npm run fuzz:sync -- --seed 11, history 227, shrunk): a run adopts a.test, a restore hands it back, and a restore to the snapshot that restore took re-adopts it; I1 called that writing a hand-made block, but fediblock\'s own restore had left it unmarked, and undoing that write is what I7 asks for; the restore check now exempts blocks whose last write was fediblock\'s',
