@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { journalPath, JOURNAL_VERSION, type JournalCommand, type JournalEntry, type JournalRunEnd } from './journal-record.js';
+import { fsyncDir } from '../output/atomic-write.js';
 
 /** What a caller supplies for one write; the writer adds version, time, run, command and destination. */
 export type JournalWrite = Omit<JournalEntry, 'v' | 'time' | 'run' | 'command' | 'destination'>;
@@ -53,7 +54,7 @@ export class JournalWriter {
     if (torn !== undefined) o.onWarning?.(`${file}: the last line was incomplete (a run was killed while writing it) and was cut off: ${torn.slice(0, 200)}`);
     const handle = await fs.open(file, 'a', 0o600);
     const writer = new JournalWriter(file, handle, o);
-    await syncDir(dir);
+    await fsyncDir(dir);
     return writer;
   }
 
@@ -186,14 +187,3 @@ function isJsonObject(text: string): boolean {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  let h: fs.FileHandle | undefined;
-  try {
-    h = await fs.open(dir, 'r');
-    await h.sync();
-  } catch {
-    // Some platforms cannot fsync a directory; the file's own fsync still holds its lines.
-  } finally {
-    await h?.close();
-  }
-}

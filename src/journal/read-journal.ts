@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { FediblockError } from '../errors.js';
 import { SEVERITIES } from '../model.js';
 import { isRunEnd, journalPath, type JournalEntry, type JournalLine } from './journal-record.js';
+import { blockFieldsSchema } from '../sync/snapshot.js';
 
 export interface Journal {
   /** The file read (it may not exist: then everything is empty). */
@@ -21,15 +22,8 @@ export interface Journal {
   warnings: string[];
 }
 
-const block = z.object({
-  id: z.string(),
-  severity: z.enum(SEVERITIES),
-  reject_media: z.boolean(),
-  reject_reports: z.boolean(),
-  obfuscate: z.boolean(),
-  public_comment: z.string(),
-  private_comment: z.string(),
-});
+// A create whose answer was lost is journaled with id '' (uncertain), hence no min(1) here.
+const block = blockFieldsSchema.extend({ id: z.string() });
 
 const cap = z.object({
   from: z.enum(SEVERITIES),

@@ -44,7 +44,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
 }
 
 /** Make the rename durable; not possible on every platform (Windows), so failures are ignored. */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   let h: fs.FileHandle | undefined;
   try {
     h = await fs.open(dir, 'r');

@@ -26,15 +26,19 @@ export const snapshotPrefix = (destination: string): string => destination.repla
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const blockSchema = z.object({
-  id: z.string().min(1),
-  domain: z.string().min(1),
+/** A block's own fields as snapshots and the journal store them (read-journal.ts reuses it). */
+export const blockFieldsSchema = z.object({
   severity: z.enum(SEVERITIES),
   reject_media: z.boolean(),
   reject_reports: z.boolean(),
   obfuscate: z.boolean(),
   public_comment: z.string(),
   private_comment: z.string(),
+});
+
+const blockSchema = blockFieldsSchema.extend({
+  id: z.string().min(1),
+  domain: z.string().min(1),
   digest: z.string().optional(),
   created_at: z.string().optional(),
 });
