@@ -116,11 +116,14 @@ async function applyJournaled(ctx: JobContext, opened: OpenedStore, dest: Destin
     ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}`) } : {}),
   });
   if (progress) process.stderr.write('\n');
-  await opened.store.flush?.();
-  for (const f of report.failed) log.error({ event: 'write_failed', destination: dest.domain, domain: f.domain, action: f.action }, `${f.action} ${f.domain} failed: ${f.message}`);
+  // A whole-setting store's writes were flushed by applyPlan: its failure is said once, not per block.
+  const f0 = report.flushFailed;
+  if (f0) log.error({ event: 'write_failed', destination: dest.domain, writes: f0.writes }, flushSentence(f0));
+  for (const f of report.failed.filter((x) => !x.flush)) log.error({ event: 'write_failed', destination: dest.domain, domain: f.domain, action: f.action }, `${f.action} ${f.domain} failed: ${f.message}`);
   for (const c of report.conflicts) log.warn({ event: 'write_conflict', destination: dest.domain, domain: c.domain }, c.message);
   if (report.recordError) log.error({ event: 'journal_failed', destination: dest.domain }, `${report.recordError}; stopped before the next write`);
-  const code = report.aborted || report.failed.length || report.recordError ? EXIT.ERROR : EXIT.OK;
+  // A flush refused because the setting changed since the plan is exit 2, like the same refusal before the first write.
+  const code = f0?.unsafe && report.failed.every((x) => x.flush) && !report.aborted && !report.recordError ? EXIT.UNSAFE : report.aborted || report.failed.length || report.recordError ? EXIT.ERROR : EXIT.OK;
   return { report, code };
 }
 
@@ -130,10 +133,18 @@ export function formatApplyReport(dest: string, r: ApplyReport, snapshot?: strin
   if (r.failed.length) parts.push(`${r.failed.length} failed`);
   if (r.skipped.length) parts.push(`${r.skipped.length} not done`);
   let s = `${dest}: ${parts.join(', ')} (${r.writes} write ${r.writes === 1 ? 'request' : 'requests'})${r.aborted ? ' — interrupted; the next run completes the rest' : ''}${r.maxWritesReached ? ' — stopped at max_writes; the next run continues' : ''}\n`;
-  for (const f of r.failed) s += `  failed: ${f.action} ${f.domain}: ${f.message}\n`;
+  if (r.flushFailed) s += `  failed: ${flushSentence(r.flushFailed)}\n`;
+  for (const f of r.failed) if (!f.flush) s += `  failed: ${f.action} ${f.domain}: ${f.message}\n`;
   for (const c of r.conflicts) s += `  conflict: ${c.domain}: ${c.message}\n`;
   if (snapshot) s += `  snapshot of the previous state: ${snapshot} (undo with \`fediblock restore ${snapshot} -d ${dest}\`)\n`;
   return s;
+}
+
+function flushSentence(f: NonNullable<ApplyReport['flushFailed']>): string {
+  const what = `the one write of ${f.writes} ${f.writes === 1 ? 'change' : 'changes'}`;
+  return f.uncertain
+    ? `${what} got no answer and may or may not have been made (${f.message}); journaled as uncertain, so restore undoes it only if it landed; the next run re-plans against the setting as it is`
+    : `${what} was not made (${f.message}); nothing of it is journaled; the next run re-plans`;
 }
 
 /** Worst exit code wins: error, then unsafe, then held deletions, then "changes" (diff/check only). */

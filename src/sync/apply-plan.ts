@@ -11,14 +11,19 @@
 //   3. lowerings and deletes, children before parents. A lowering or delete under a parent that
 //      this plan creates or raises is only sent once that parent's write succeeded.
 // max_writes spends its budget in that order.
+//
+// A whole-setting store (Akkoma's :mrf_simple, the file store) only collects the changes; they are
+// made by its one flush() at the end. Its writes are reported and journaled only once that flush
+// succeeded: a failed flush leaves every one of them failed and unjournaled, or journaled as
+// uncertain when the store says the write may have landed (restore then checks).
 import pLimit from 'p-limit';
 import { FLAG_FIELDS, isSeverity } from '../model.js';
 import type { BlockFields, DomainBlock, Plan, PlanEntry, StoredBlock } from '../model.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, UnsafeError } from '../errors.js';
 import { scrub } from '../log.js';
 import { depth, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
 import { isStricter } from './stricter.js';
-import { ExistingBlockConflict } from './store.js';
+import { capabilitiesOf, ExistingBlockConflict, FlushUncertain, mayHaveLanded } from './store.js';
 import type { Store } from './store.js';
 
 export type WriteAction = 'create' | 'update' | 'delete';
@@ -37,7 +42,7 @@ export interface ApplyReport {
   deleted: string[];
   /** A create found the domain already blocked (an earlier run died after its POST, or a hand-made block appeared). */
   conflicts: Array<{ domain: string; message: string }>;
-  failed: Array<{ domain: string; action: WriteAction; message: string }>;
+  failed: Array<{ domain: string; action: WriteAction; message: string; /** Not made because the store's one write (flush) failed. */ flush?: true }>;
   /** Covered by a parent, or not started because the run was aborted or hit max_writes. */
   skipped: Array<{ domain: string; reason: string }>;
   aborted: boolean;
@@ -47,6 +52,12 @@ export interface ApplyReport {
   maxWritesReached?: boolean;
   /** Set when `onWritten` failed (the journal could not be written): the run stopped there. */
   recordError?: string;
+  /**
+   * Set when a whole-setting store's one write (flush) failed: its changes are in `failed`.
+   * `uncertain`: the write may have landed all the same (journaled as uncertain). `unsafe`: it
+   * was refused as unsafe (the setting changed since the plan), nothing was sent.
+   */
+  flushFailed?: { message: string; writes: number; uncertain: boolean; unsafe: boolean };
 }
 
 /** A write that took effect, for the journal: the entry and the block the store holds after it. */
@@ -77,7 +88,8 @@ export interface ApplyOptions {
   onEvent?: (e: ApplyEvent) => void;
   /**
    * Awaited after each write that took effect, before the next phase starts and before the run
-   * reports (the journal appends and fsyncs here). When it throws, no new write starts.
+   * reports (the journal appends and fsyncs here). When it throws, no new write starts. On a
+   * whole-setting store, called for every write once the flush succeeded.
    */
   onWritten?: (w: WriteOutcome) => Promise<void> | void;
 }
@@ -130,6 +142,9 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   const limit = pLimit(Math.max(1, Math.floor(opts.concurrency ?? 4)));
   const emit = (e: ApplyEvent) => opts.onEvent?.(e);
   let done = 0;
+  // Writes a whole-setting store collected, made (or not) by its flush at the end.
+  const buffered = capabilitiesOf(store).writes === 'whole-setting' && store.flush !== undefined;
+  const held: WriteOutcome[] = [];
 
   // A create that Mastodon would refuse under its parent's rule as it stands (not stricter), while
   // this plan loosens or deletes that parent, can only be made once the parent has changed: it
@@ -202,7 +217,8 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
           if (err.existing.domain === entry.domain) outcome = { entry, after: err.existing, existed: true };
         } else {
           fail(entry, scrub(err instanceof Error ? err.message : String(err)));
-          if (mayHaveLanded(err)) outcome = { entry, after: intendedAfter(entry), uncertain: true };
+          // A whole-setting store sends nothing per write: a failed one was never made.
+          if (!buffered && mayHaveLanded(err)) outcome = { entry, after: intendedAfter(entry), uncertain: true };
           // A rejected token or missing scope fails every write the same way: stop spending the
           // rate budget on requests that cannot succeed.
           if (isRefusal(err)) stopped ??= 'refused';
@@ -211,18 +227,51 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
           else if (isUnreachable(err)) stopped ??= 'unreachable';
         }
       }
-      if (outcome && opts.onWritten) {
-        try {
-          await opts.onWritten(outcome);
-        } catch (err) {
-          // An unrecorded write could not be undone by `restore`: make no more of them.
-          report.recordError ??= scrub(err instanceof Error ? err.message : String(err));
-          stopped ??= 'unrecorded';
-        }
-      }
+      // A block found already there is journaled now (an earlier run made it); collected
+      // writes only once the flush made them.
+      if (outcome && buffered && !outcome.existed) held.push(outcome);
+      else if (outcome) await record(outcome);
     }
     done++;
     opts.onProgress?.(done, total, entry);
+  };
+
+  const record = async (outcome: WriteOutcome): Promise<void> => {
+    if (!opts.onWritten) return;
+    try {
+      await opts.onWritten(outcome);
+    } catch (err) {
+      // An unrecorded write could not be undone by `restore`: make no more of them.
+      report.recordError ??= scrub(err instanceof Error ? err.message : String(err));
+      stopped ??= 'unrecorded';
+    }
+  };
+
+  /** Collected writes that were not made after all leave the created/updated/deleted lists. */
+  const unreport = (outcomes: WriteOutcome[]): void => {
+    const unmade = new Set(outcomes.map((o) => o.entry.domain));
+    for (const list of [report.created, report.updated, report.deleted]) list.splice(0, list.length, ...list.filter((d) => !unmade.has(d)));
+  };
+
+  /** The whole-setting store's one write, then the journal: what it made, or what it may have made. */
+  const flush = async (): Promise<void> => {
+    try {
+      await store.flush!();
+    } catch (err) {
+      const uncertain = err instanceof FlushUncertain;
+      const message = scrub(err instanceof Error ? err.message : String(err));
+      report.flushFailed = { message, writes: held.length, uncertain, unsafe: err instanceof UnsafeError };
+      unreport(held);
+      const said = uncertain ? `may or may not have been made: ${message}` : `not made: ${message}`;
+      for (const o of held) {
+        report.failed.push({ domain: o.entry.domain, action: o.entry.action, message: said, flush: true });
+        emit({ type: 'failed', action: o.entry.action, domain: o.entry.domain, message: said });
+      }
+      if (uncertain) await Promise.all(held.map((o) => record({ ...o, uncertain: true })));
+      return;
+    }
+    // Appends are queued in this order by the journal; they may share one fsync.
+    await Promise.all(held.map((o) => record(o)));
   };
 
   const fail = (entry: PlanEntry & { action: WriteAction }, message: string) => {
@@ -270,6 +319,13 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     }
     await Promise.all(p.map((e) => limit(() => run(e as PlanEntry & { action: WriteAction }))));
   }
+  // Whatever was collected is written, also when the run stopped early (a max_writes slice),
+  // unless the journal already failed: then nothing is made that it could not record.
+  if (buffered && stopped !== 'unrecorded') await flush();
+  else if (buffered) {
+    unreport(held);
+    notStarted.push(...held.map((o) => o.entry));
+  }
 
   if (stopped) {
     const reason =
@@ -314,15 +370,6 @@ function updateFields(entry: PlanEntry): Partial<BlockFields> | string {
   for (const f of FLAG_FIELDS) if (f in fields && typeof fields[f] !== 'boolean') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
   for (const f of ['public_comment', 'private_comment'] as const) if (f in fields && typeof fields[f] !== 'string') return `invalid value for ${f}: ${JSON.stringify(fields[f])}`;
   return fields as Partial<BlockFields>;
-}
-
-/**
- * Whether a failed write may still have been made: only an answer in the 4xx range proves the
- * server refused it. No answer, or a 5xx, may come after the server committed the change.
- */
-function mayHaveLanded(err: unknown): boolean {
-  const status = (err as { status?: unknown } | null)?.status;
-  return !(typeof status === 'number' && status >= 400 && status < 500);
 }
 
 /** The block a write asked for, for a write whose answer was lost. */

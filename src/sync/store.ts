@@ -19,7 +19,10 @@ export interface StoreCapabilities {
   followChecks: boolean;
   /** Whether a block can be changed in place; without it, updates are listed and not written. */
   updates: boolean;
-  /** One request per block, or the whole setting rewritten once per run. */
+  /**
+   * One request per block, or the whole setting rewritten once per run: then create/update/remove
+   * only collect changes, and nothing is made until `flush()` succeeds (apply journals them only then).
+   */
   writes: 'per-block' | 'whole-setting';
   /** A word or two naming what the destination is, for plan sentences ("GoToSocial 0.19.2"). */
   label?: string;
@@ -54,11 +57,35 @@ export interface Store {
   remove(id: string): Promise<void>;
   /** Follow relationships between local accounts and the domain (incl. subdomains). Absent on stores that cannot tell. */
   followCounts?(domain: string): Promise<{ follows: number; followers: number }>;
-  /** Persist buffered writes (file store, whole-setting stores); a no-op for per-block live stores. */
+  /**
+   * Persist buffered writes (whole-setting stores: Akkoma, the file store); a no-op for per-block
+   * live stores. When it throws, none of the buffered writes is known to be made; a `FlushUncertain`
+   * says they may have been (the answer was lost and the store could not tell).
+   */
   flush?(): Promise<void>;
 }
 
 export const capabilitiesOf = (store: Pick<Store, 'capabilities'>): StoreCapabilities => store.capabilities ?? FULL_CAPABILITIES;
+
+/**
+ * A whole-setting store's one write went out but its answer was lost, and the store could not
+ * read back whether it was made: every buffered write may or may not have landed.
+ */
+export class FlushUncertain extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'FlushUncertain';
+  }
+}
+
+/**
+ * Whether a failed request may still have been made: only an answer in the 4xx range proves the
+ * server refused it. No answer, or a 5xx, may come after the server committed the change.
+ */
+export function mayHaveLanded(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return !(typeof status === 'number' && status >= 400 && status < 500);
+}
 
 /** Mastodon's 422 with `existing_domain_block`: the domain (or a parent at least as strict) already has a rule. */
 export class ExistingBlockConflict extends Error {

@@ -44,6 +44,14 @@ export interface AkkomaDouble {
   handEdit(name: string, entries: Array<[string, string]>): void;
   /** Run `fn` right after the n-th (1-based) GET of the config has been answered. */
   afterConfigGet(n: number, fn: () => void): void;
+  /**
+   * The next `count` (default 1) config POSTs fail with `status` (a server in trouble). With
+   * `land: true` the setting is changed first and only the answer fails (committed, then the
+   * response was lost); with `land: false` nothing changes.
+   */
+  failWrites(o: { status: number; land: boolean; count?: number; /** Then the next GETs fail too (the server is in trouble). */ thenFailReads?: number }): void;
+  /** The next `count` config GETs fail with `status`. */
+  failReads(o: { status: number; count?: number }): void;
   writes(): AkkomaRequest[];
   stop(): Promise<void>;
 }
@@ -69,6 +77,8 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
   for (const [k, list] of Object.entries(opts.mrfSimple ?? {})) mrf.set(`:${k}`, list.map((e) => (typeof e === 'string' ? e : { tuple: [e[0], e[1]] })));
   const hooks = new Map<number, () => void>();
   let gets = 0;
+  let writeFailures: { status: number; land: boolean; count: number; thenFailReads?: number } | undefined;
+  let readFailures: { status: number; count: number } | undefined;
 
   const configs = () => {
     const out: unknown[] = [
@@ -124,6 +134,10 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
     if (opts.dbConfig === false) return send(400, { error: 'You must enable configurable_from_database in your config file.' });
 
     if (method === 'GET') {
+      if (readFailures && readFailures.count > 0) {
+        readFailures.count--;
+        return send(readFailures.status, { error: 'Internal server error' });
+      }
       gets++;
       send(200, configs());
       hooks.get(gets)?.();
@@ -137,6 +151,12 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
     }
     const list = (body as { configs?: unknown })?.configs;
     if (!Array.isArray(list)) return send(400, { error: 'configs missing' });
+    const failure = writeFailures && writeFailures.count > 0 ? writeFailures : undefined;
+    if (failure) {
+      failure.count--;
+      if (failure.thenFailReads) readFailures = { status: failure.status, count: failure.thenFailReads };
+    }
+    if (failure && !failure.land) return send(failure.status, { error: 'Internal server error' });
     for (const c of list as Array<{ group?: unknown; key?: unknown; value?: unknown }>) {
       if (c.group !== ':pleroma' || c.key !== ':mrf_simple' || !Array.isArray(c.value)) continue; // double choice: only :mrf_simple is modelled
       // A POST replaces each subkey it sends, whole, and keeps the others.
@@ -150,6 +170,7 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
         mrf.set(t.tuple[0], entries);
       }
     }
+    if (failure) return send(failure.status, { error: 'Internal server error' });
     return send(200, configs());
   }
 
@@ -165,6 +186,8 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
     subkeys: () => [...mrf.keys()].map((k) => k.slice(1)),
     handEdit: (name, entries) => void mrf.set(`:${name}`, entries.map((e) => ({ tuple: [e[0], e[1]] }))),
     afterConfigGet: (n, fn) => void hooks.set(n, fn),
+    failWrites: (o) => void (writeFailures = { status: o.status, land: o.land, count: o.count ?? 1, ...(o.thenFailReads ? { thenFailReads: o.thenFailReads } : {}) }),
+    failReads: (o) => void (readFailures = { status: o.status, count: o.count ?? 1 }),
     writes: () => requests.filter((r) => r.method === 'POST'),
     stop: () =>
       new Promise<void>((r) => {

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyBlock } from '../../src/model.js';
+import { emptyBlock, type Plan, type PlanEntry } from '../../src/model.js';
+import { applyPlan } from '../../src/sync/apply-plan.js';
 import { FileStore } from '../../src/destinations/file/file-store.js';
 import { ExistingBlockConflict } from '../../src/sync/store.js';
 import type { Store } from '../../src/sync/store.js';
@@ -208,5 +209,48 @@ describe('isStricter', () => {
     expect(isStricter(b('silence', true), b('noop', true))).toBe(true);
     expect(isStricter(b('noop', false, true), b('noop', false, true))).toBe(true);
     expect(isStricter(b('noop'), b('noop', false, true))).toBe(false);
+  });
+});
+
+describe('FileStore under applyPlan: writes count (and are journaled) only once the file is saved', () => {
+  const plan = (entries: PlanEntry[]): Plan => ({ version: 1, destination: 'file', created_at: '2026-12-03T04:00:00Z', store_fingerprint: '', entries, holds: [] });
+  const create = (domain: string): PlanEntry => ({ action: 'create', domain, desired: { ...emptyBlock(domain, 'suspend'), private_comment: '[fediblock]' } });
+
+  it('each write is handed to the journal after the file holds it', async () => {
+    const file = path.join(dir, 'list.json');
+    await fs.writeFile(file, '[]');
+    const s = await FileStore.open(file);
+    const seen: string[] = [];
+    const r = await applyPlan(plan([create('a.example'), create('b.example')]), s, {
+      onWritten: async (w) => {
+        const onDisk = (JSON.parse(await fs.readFile(file, 'utf8')) as Array<{ domain: string }>).map((b) => b.domain);
+        seen.push(`${w.entry.domain}:${onDisk.includes(w.entry.domain) ? 'saved' : 'not saved'}`);
+      },
+    });
+    expect(r.created).toEqual(['a.example', 'b.example']);
+    expect(seen.sort()).toEqual(['a.example:saved', 'b.example:saved']);
+  });
+
+  it('a file that cannot be saved: every write failed, none handed to the journal, the file as it was', async () => {
+    const sub = path.join(dir, 'sub');
+    await fs.mkdir(sub);
+    const file = path.join(sub, 'list.json');
+    await fs.writeFile(file, JSON.stringify([{ domain: 'old.example', severity: 'suspend', private_comment: '[fediblock]' }]));
+    const s = await FileStore.open(file);
+    const old = (await s.list())[0]!;
+    // The folder is replaced by a plain file between reading and saving: the save fails.
+    await fs.rm(sub, { recursive: true });
+    await fs.writeFile(sub, 'not a folder');
+    const outcomes: unknown[] = [];
+    const r = await applyPlan(plan([create('a.example'), { action: 'delete', domain: 'old.example', current: old }]), s, { onWritten: (w) => void outcomes.push(w) });
+    expect(outcomes).toEqual([]);
+    expect(r.created).toEqual([]);
+    expect(r.deleted).toEqual([]);
+    expect(r.failed.map((f) => [f.action, f.domain, f.flush])).toEqual([
+      ['create', 'a.example', true],
+      ['delete', 'old.example', true],
+    ]);
+    expect(r.flushFailed).toMatchObject({ writes: 2, uncertain: false, unsafe: false });
+    expect(await fs.readFile(sub, 'utf8')).toBe('not a folder');
   });
 });

@@ -3,11 +3,16 @@
 // changed. The setting is re-read just before writing (and by checkUnchanged() before the run
 // starts writing at all); if it differs from what was planned against, the run is refused
 // (exit 2) and nothing is written — someone edited it by hand in between.
+//
+// When the POST's answer is lost (no answer, or a 5xx), the setting is read back to tell whether
+// it was made: showing every sent subkey as sent, it was; unchanged, it was not; anything else (or
+// no answer to the read either) and flush() throws FlushUncertain, so apply journals the writes
+// as uncertain and restore undoes them only if they landed.
 import { FediblockError, UnsafeError } from '../../errors.js';
 import { blockFields, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
-import { ExistingBlockConflict, type Store, type StoreCapabilities } from '../../sync/store.js';
+import { ExistingBlockConflict, FlushUncertain, mayHaveLanded, type Store, type StoreCapabilities } from '../../sync/store.js';
 import type { AkkomaClient } from './client.js';
-import { blocksFromSetting, changedSubkeys, domainKey, mrfSimpleValue, simplePolicyEnabled } from './mrf-simple.js';
+import { blocksFromSetting, changedSubkeys, domainKey, entriesOf, mrfSimpleValue, simplePolicyEnabled } from './mrf-simple.js';
 
 export interface AkkomaStoreOptions {
   name: string;
@@ -100,7 +105,31 @@ export class AkkomaStore implements Store {
     this.pending = new Map();
     if (subkeys.length === 0) return;
     this.writeCount++;
-    await this.client.writeMrfSimple(subkeys);
+    try {
+      await this.client.writeMrfSimple(subkeys);
+    } catch (err) {
+      if (!mayHaveLanded(err)) throw err;
+      const landed = await this.readBack(now, subkeys);
+      if (landed === false) throw err;
+      if (landed === undefined) {
+        const said = err instanceof Error ? err.message : String(err);
+        throw new FlushUncertain(`${said}; the write may have been made, and reading the setting back could not tell`, err);
+      }
+      this.onWarning(`${this.name}: the write of :mrf_simple got no proper answer (${err instanceof Error ? err.message : String(err)}), but the setting read back shows it was made`);
+    }
+  }
+
+  /** After a lost answer: true when the setting shows every sent subkey as sent, false when it is as before, else undefined. */
+  private async readBack(before: unknown[], sent: Array<{ tuple: [string, unknown[]] }>): Promise<boolean | undefined> {
+    let value: unknown[];
+    try {
+      value = await this.read();
+    } catch {
+      return undefined;
+    }
+    if (sent.every((t) => JSON.stringify(entriesOf(value, t.tuple[0])) === JSON.stringify(t.tuple[1]))) return true;
+    if (JSON.stringify(value) === JSON.stringify(before)) return false;
+    return undefined;
   }
 
   close(): Promise<void> {

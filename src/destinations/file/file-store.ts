@@ -20,8 +20,8 @@ import { FediblockError } from '../../errors.js';
 import { isSeverity } from '../../model.js';
 import type { BlockFields, DomainBlock, Severity, StoredBlock } from '../../model.js';
 import { writeFileAtomic } from '../../output/atomic-write.js';
-import { ExistingBlockConflict } from '../../sync/store.js';
-import type { Store } from '../../sync/store.js';
+import { ExistingBlockConflict, FULL_CAPABILITIES } from '../../sync/store.js';
+import type { Store, StoreCapabilities } from '../../sync/store.js';
 import { isStricter } from '../../sync/stricter.js';
 
 export type FileStoreFormat = 'json' | 'csv' | 'mastodon_csv';
@@ -100,6 +100,8 @@ const byDomain = (a: { domain: string }, b: { domain: string }): number => (a.do
 
 export class FileStore implements Store {
   readonly name: string;
+  /** Holds everything Mastodon does; the file is rewritten whole by flush(), so writes are made (and journaled) only then. */
+  readonly capabilities: StoreCapabilities = { ...FULL_CAPABILITIES, writes: 'whole-setting' };
   readonly path: string;
   readonly format: FileStoreFormat;
   private readonly blocks = new Map<string, StoredBlock>(); // by domain
@@ -194,7 +196,10 @@ export class FileStore implements Store {
     this.dirty = true;
   }
 
-  /** Write the blocks back (atomically), in the format and style they were read in. No-op when nothing changed. */
+  /**
+   * Write the blocks back (atomically), in the format and style they were read in. No-op when
+   * nothing changed. A failure leaves the file as it was (the rename is the only change).
+   */
   async flush(): Promise<void> {
     if (!this.dirty) return;
     const blocks = [...this.blocks.values()].sort(byDomain);
