@@ -287,4 +287,39 @@ describe('applyPlan', () => {
     const r2 = await applyPlan(plan([{ action: 'unchanged', domain: 'a.example', current: stored('a.example') }]), store, {});
     expect(r2.writes).toBe(0);
   });
+
+  describe('a looser child under a parent the plan deletes', () => {
+    const entries = () => [del('example.com'), create('a.example.com', 'silence')];
+
+    it('lowers the parent first, creates the child, then deletes the parent: one more write, counted', async () => {
+      const store = new FakeStore();
+      const r = await applyPlan(plan(entries()), store, { concurrency: 4 });
+      expect(store.calls.map((c) => `${c.op} ${c.domain}${c.fields?.severity ? ` ${c.fields.severity}` : ''}`)).toEqual(['update example.com silence', 'create a.example.com', 'remove example.com']);
+      expect(r.writes).toBe(3);
+      expect(r).toMatchObject({ created: ['a.example.com'], updated: ['example.com'], deleted: ['example.com'], failed: [], skipped: [] });
+    });
+
+    it('max_writes counts the interim lowering; the slice stops there', async () => {
+      const store = new FakeStore();
+      const r = await applyPlan(plan(entries()), store, { maxWrites: 1 });
+      expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['update example.com']);
+      expect(r.maxWritesReached).toBe(true);
+    });
+
+    it('when the lowering fails, neither the child nor the delete is sent', async () => {
+      const store = new FakeStore();
+      store.failOn.add('example.com');
+      const r = await applyPlan(plan(entries()), store, {});
+      expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['update example.com']);
+      expect(r.skipped.map((x) => x.domain)).toEqual(['a.example.com', 'example.com']);
+    });
+
+    it('when the child fails, the parent stays (lowered) and is not deleted', async () => {
+      const store = new FakeStore();
+      store.failOn.add('a.example.com');
+      const r = await applyPlan(plan(entries()), store, {});
+      expect(store.calls.map((c) => `${c.op} ${c.domain}`)).toEqual(['update example.com', 'create a.example.com']);
+      expect(r.skipped).toEqual([{ domain: 'example.com', reason: expect.stringMatching(/waits until a\.example\.com has its own block/) }]);
+    });
+  });
 });
