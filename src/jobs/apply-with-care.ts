@@ -147,6 +147,13 @@ function flushSentence(f: NonNullable<ApplyReport['flushFailed']>): string {
     : `${what} was not made (${f.message}); nothing of it is journaled; the next run re-plans`;
 }
 
+/** Every write of the plan was made (or there were none): the destination holds the desired list. */
+export function appliedEverything(code: number, r: ApplyReport | undefined): boolean {
+  if (code !== EXIT.OK) return false;
+  if (r === undefined) return true;
+  return !r.aborted && !r.maxWritesReached && r.failed.length === 0 && r.conflicts.length === 0 && r.skipped.length === 0 && r.recordError === undefined;
+}
+
 /** Worst exit code wins: error, then unsafe, then held deletions, then "changes" (diff/check only). */
 export function worstCode(codes: number[]): number {
   const order = [EXIT.ERROR, EXIT.LOCKED, EXIT.UNSAFE, EXIT.HELD, EXIT.CHANGES];

@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { EXIT, FediblockError, UnsafeError } from '../errors.js';
 import type { Plan } from '../model.js';
 import { checkBrakes } from '../sync/check-brakes.js';
+import { markPending, markSynced, readDestinationState, toRules, type Listed } from '../sync/destination-state.js';
 import type { ListChange } from '../sync/list-change.js';
 import { storeFingerprint } from '../sync/fingerprint.js';
 import { formatPlanTable } from '../sync/format-plan.js';
-import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
+import { appliedEverything, applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
 import { openStore } from './open-store.js';
@@ -14,16 +15,19 @@ import { policyOf } from './plan-destination.js';
 
 const NOT_A_PLAN = 'not a fediblock plan (expected JSON written by sync --plan-out)';
 
-async function readPlan(file: string): Promise<Plan> {
+/** What sync --plan-out writes besides the plan: the brakes' numbers and (since this round) the list it was made for. */
+type PlanFile = Plan & { brakes?: { basis?: string; change?: ListChange }; desired_list?: Listed };
+
+async function readPlan(file: string): Promise<PlanFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new FediblockError(`cannot read the plan ${file}: ${(e as Error).message}`);
   }
-  let plan: Plan;
+  let plan: PlanFile;
   try {
-    plan = JSON.parse(text) as Plan;
+    plan = JSON.parse(text) as PlanFile;
   } catch {
     throw new FediblockError(`${file} is ${NOT_A_PLAN}`);
   }
@@ -67,14 +71,23 @@ export async function runApply(ctx: JobContext): Promise<number> {
       throw new UnsafeError(`${dest.domain} changed since the plan in ${file} was made; refusing to apply a stale plan`, 'make a new plan: fediblock sync --plan-out PLAN');
     }
     // The plan recorded how the sources had changed when it was made (sync --plan-out).
-    const recorded = (plan as Plan & { brakes?: { basis?: string; change?: ListChange } }).brakes;
+    const recorded = plan.brakes;
     const brakes = checkBrakes(plan, current, policyOf(dest, config.merge.export_fields, []), recorded?.basis === 'sources' ? recorded.change : undefined);
     if (!ctx.quiet) ctx.stdout.write(formatPlanTable(plan, { color: ctx.color, current }));
     if (!brakes.ok && ctx.opts.force !== true) {
       for (const r of brakes.reasons) ctx.stdout.write(`brake: ${r}\n`);
       return EXIT.UNSAFE;
     }
-    const applied = await applyWithCare(ctx, opened, dest, plan, current, { command: 'apply', cacheDir: config.fetch.cache_dir });
+    // As sync does, the list the plan was made for is the brakes' state: pending once writing
+    // starts, synced once every write was made. A plan from an older fediblock carries no list;
+    // the state is then left as it was.
+    const cacheDir = config.fetch.cache_dir;
+    const list = toRules(plan.desired_list)?.rules;
+    const at = new Date().toISOString();
+    const state = list ? await readDestinationState(cacheDir, dest.domain) : undefined;
+    const markStart = list && state ? async () => void (await markPending(cacheDir, dest.domain, state, list, at)) : undefined;
+    const applied = await applyWithCare(ctx, opened, dest, plan, current, { command: 'apply', cacheDir }, markStart);
+    if (list && !applied.declined && !plan.holds?.length && appliedEverything(applied.code, applied.report)) await markSynced(cacheDir, dest.domain, list, at);
     if (applied.report) ctx.stdout.write(ctx.opts.json === true ? JSON.stringify(applied.report, null, 2) + '\n' : formatApplyReport(dest.domain, applied.report, applied.snapshot));
     await opened.store.close?.();
     if (applied.code === EXIT.OK && heldCode !== EXIT.OK) for (const h of plan.holds) ctx.stderr.write(`deletions held: ${h}\n`);

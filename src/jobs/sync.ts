@@ -9,7 +9,7 @@ import { formatMergeCounts, formatSourceReport } from '../output/format-source-r
 import { formatPlanMarkdown, formatPlanTable } from '../sync/format-plan.js';
 import { defaultDestinationPolicy } from '../sync/destination-policy.js';
 import { planHasChanges } from '../sync/summarize-plan.js';
-import { applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
+import { appliedEverything, applyWithCare, formatApplyReport, requireYesOffTty, worstCode } from './apply-with-care.js';
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
 import { openConfig } from './open-config.js';
@@ -19,8 +19,7 @@ import { reportFailedSources } from './report-failed-sources.js';
 import { saveIntermediate, saveMerged } from './save-lists.js';
 import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
 import { annotatePlan } from './plan-provenance.js';
-import type { ApplyReport } from '../sync/apply-plan.js';
-import { brakeBaseline, markPending, markSynced, readDestinationState, type DestinationState } from '../sync/destination-state.js';
+import { brakeBaseline, markPending, markSynced, readDestinationState, toListed, type DestinationState } from '../sync/destination-state.js';
 import { listRules, measureChange, type ListRules } from '../sync/list-change.js';
 
 export const runDiff = (ctx: JobContext) => runPlanAndApply(ctx, 'diff');
@@ -123,7 +122,9 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
         return;
       }
       if (planOut) {
-        await writeFileAtomic(planOut, JSON.stringify({ ...dp.plan, brakes: dp.brakes }, null, 2) + '\n');
+        // The list the plan was made for goes with it: `apply` records it as the synced state.
+        const desiredList = rules ? { desired_list: toListed(rules, dp.plan.created_at) } : {};
+        await writeFileAtomic(planOut, JSON.stringify({ ...dp.plan, brakes: dp.brakes, ...desiredList }, null, 2) + '\n');
         summaryOut.write(`plan for ${t.label} written to ${planOut}; apply it with \`fediblock apply ${planOut}\`\n`);
         return;
       }
@@ -204,13 +205,6 @@ function isSameList(a: ListRules, b: ListRules | undefined): boolean {
   if (b === undefined || a.size !== b.size) return false;
   const c = measureChange(a, b);
   return c.added + c.removed + c.raised + c.lowered === 0;
-}
-
-/** Every write of the plan was made (or there were none): the destination holds the desired list. */
-function appliedEverything(code: number, r: ApplyReport | undefined): boolean {
-  if (code !== EXIT.OK) return false;
-  if (r === undefined) return true;
-  return !r.aborted && !r.maxWritesReached && r.failed.length === 0 && r.conflicts.length === 0 && r.skipped.length === 0 && r.recordError === undefined;
 }
 
 function jsonSources(run: MergeRun) {

@@ -12,6 +12,9 @@
 // resuming that run, or its next max_writes slice, is never braked again; a change the sources
 // made since is still measured. Written atomically; a missing or unreadable file means "no state"
 // (the brakes then fall back to the owned blocks, see check-brakes.ts).
+//
+// A plan file (sync --plan-out) carries the list it was made for in the same form
+// (`desired_list`), so `apply PLAN` records the state as sync would.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSeverity } from '../model.js';
@@ -20,7 +23,7 @@ import type { ListRules } from './list-change.js';
 
 type Row = [string, string, boolean, boolean];
 
-interface Listed {
+export interface Listed {
   at: string;
   blocks: Row[];
 }
@@ -42,8 +45,9 @@ export const statePath = (cacheDir: string, destination: string): string => join
 /** The rules the brakes measure against: the unfinished run's list, else the last synced one. */
 export const brakeBaseline = (s: DestinationState): ListRules | undefined => s.pending?.rules ?? s.synced?.rules;
 
-function toRules(l: Listed | null | undefined): { at: string; rules: ListRules } | undefined {
-  if (l === null || l === undefined || !Array.isArray(l.blocks)) return undefined;
+/** A listed list read back; undefined when it is missing or malformed. */
+export function toRules(l: Listed | null | undefined): { at: string; rules: ListRules } | undefined {
+  if (l === null || l === undefined || typeof l !== 'object' || !Array.isArray(l.blocks)) return undefined;
   const rules: ListRules = new Map();
   for (const r of l.blocks) {
     if (!Array.isArray(r) || typeof r[0] !== 'string' || !isSeverity(String(r[1]))) return undefined;
@@ -52,7 +56,7 @@ function toRules(l: Listed | null | undefined): { at: string; rules: ListRules }
   return { at: String(l.at), rules };
 }
 
-const toListed = (rules: ListRules, at: string): Listed => ({
+export const toListed = (rules: ListRules, at: string): Listed => ({
   at,
   blocks: [...rules].map(([d, r]) => [d, r.severity, r.reject_media, r.reject_reports]),
 });
