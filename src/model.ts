@@ -1,6 +1,7 @@
 // The shared vocabulary of every stage: sources → merge → plan → apply.
 // Plain data only (JSON-serialisable), so plans and merge results can be printed, saved and
-// asserted on as they are.
+// asserted on as they are. (A parsed source may also carry its rows in columns, not enumerable.)
+import type { BlockColumns } from './sources/block-columns.js';
 
 export const SEVERITIES = ['noop', 'silence', 'suspend'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -79,6 +80,8 @@ export interface SourceEvidence {
 
 export interface ParseResult {
   blocks: DomainBlock[];
+  /** The same rows in columns, when the parser made them (the merge reads these; `blocks` is then made on first read). */
+  columns?: BlockColumns | undefined;
   rejects: Reject[];
   notices: Notice[];
   /** Data rows seen (blocks + rejects + dropped rows such as canaries), for the reject ratio. */
@@ -97,6 +100,8 @@ export interface SourceList {
   index: number;
   name: string;
   blocks: DomainBlock[];
+  /** The same rows in columns (see ParseResult). */
+  columns?: BlockColumns | undefined;
   /** Cap applied to this source's severities before merging. */
   max_severity?: Severity;
   /** Which optional fields this source contributes; undefined = the merge's import_fields. */

@@ -5,6 +5,7 @@ import { resolveToken } from '../config/index.js';
 import { startMerge, type MergeOutcome } from '../merge/index.js';
 import type { MergePlan, MergeSettings, SourceList } from '../model.js';
 import { normalizeDomain } from '../sources/normalize-domain.js';
+import { blockCount } from '../sources/block-columns.js';
 import { loadSources, type LoadedSource, type SourceSpec } from '../sources/load-sources.js';
 import { ConfigError } from '../errors.js';
 import { getLogger } from '../log.js';
@@ -128,7 +129,7 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
   const keepRows = flags.keepRows === true || config.fbh?.save_intermediate === true;
   let next = 0;
   const onLoaded = (source: LoadedSource, position: number) => {
-    blockCounts[position] = source.list.blocks.length;
+    blockCounts[position] = blockCount(source.list);
     if (position >= specs.length) return; // an allowlist
     ready.set(position, source);
     for (let s = ready.get(next); s !== undefined; s = ready.get(++next)) {
@@ -144,7 +145,7 @@ export async function buildMerge(ctx: JobContext, config: LoadedConfig, flags: M
   const loaded = await loadSources([...specs, ...allowSpecs], settingsFetch, { onLoaded });
   const sources = loaded.slice(0, specs.length);
   const allowlists = loaded.slice(specs.length);
-  for (const a of allowlists) for (const b of a.list.blocks) if (!b.domain.includes('*')) allow.add(b.domain);
+  for (const a of allowlists) for (const domain of allowlistDomains(a.list)) if (!domain.includes('*')) allow.add(domain);
 
   const lists = sources.filter((s) => s.status !== 'failed').map((s) => s.list);
   const outcome = merge.finish();
@@ -172,6 +173,8 @@ async function logSourceTrouble(loaded: LoadedSource[], failures: boolean): Prom
   }
 }
 
+const allowlistDomains = (list: SourceList): readonly string[] => list.columns?.domains() ?? list.blocks.map((b) => b.domain);
+
 /** Lines for the human summary: one per source and allowlist (see formatSourceReport). */
 export function sourceLines(run: MergeRun) {
   return [...run.sources, ...run.allowlists].map((s, i) => ({
@@ -179,7 +182,7 @@ export function sourceLines(run: MergeRun) {
     role: i < run.sources.length ? ('source' as const) : ('allowlist' as const),
     status: s.status,
     origin: s.origin,
-    blocks: run.blockCounts[i] ?? s.list.blocks.length,
+    blocks: run.blockCounts[i] ?? blockCount(s.list),
     rows: s.rows,
     rejects: s.rejects,
     notices: s.notices,

@@ -4,24 +4,14 @@
 // is a slot number: its rule (severity and flags) is one byte, its comments are ids into a pool of
 // distinct comments, and its provenance is a bit per source. Objects (MergedBlock) are only made
 // for the few domains a later step asks about, or when a caller wants the whole list as objects.
-import { SEVERITIES, type MergedBlock, type Severity } from '../model.js';
+import type { MergedBlock } from '../model.js';
+import { FLAG_BITS, MEDIA, OBFUSCATE, REPORTS, SEVERITY_BITS, ruleOf, severityOfRule } from '../rule-byte.js';
 import { CommentPool } from './comment-pool.js';
 import { ownDomain } from './own-string.js';
 
-/** Rule byte: bits 0–1 severity rank (noop 0, silence 1, suspend 2), then one bit per flag. */
-export const MEDIA = 4;
-export const REPORTS = 8;
-export const OBFUSCATE = 16;
+export { MEDIA, OBFUSCATE, REPORTS, ruleOf, severityOfRule };
 /** Set on a slot a later step (threshold, allowlist, redundancy) removed. */
 export const REMOVED = 128;
-const SEVERITY_BITS = 3;
-const FLAG_BITS = MEDIA | REPORTS | OBFUSCATE;
-
-export const severityOfRule = (rule: number): Severity => SEVERITIES[rule & SEVERITY_BITS] as Severity;
-
-export function ruleOf(severity: Severity, media: boolean, reports: boolean, obfuscate: boolean): number {
-  return (severity === 'suspend' ? 2 : severity === 'silence' ? 1 : 0) | (media ? MEDIA : 0) | (reports ? REPORTS : 0) | (obfuscate ? OBFUSCATE : 0);
-}
 
 /** Two rules combined under the plan: max takes the harsher severity and any flag, min the milder and only shared flags. */
 export function combineRules(a: number, b: number, max: boolean): number {

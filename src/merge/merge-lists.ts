@@ -11,9 +11,10 @@ import { applyAllowlists } from './apply-allowlists.js';
 import { applyThreshold } from './apply-threshold.js';
 import { dropRedundant } from './drop-redundant.js';
 import type { BlockTable } from './block-table.js';
-import { foldRow, startFold, type Fold } from './fold-blocks.js';
+import { BlockColumns } from '../sources/block-columns.js';
+import { foldColumns, foldRow, startFold, type Fold } from './fold-blocks.js';
 import { sortSlots, type MergedList } from './merged-list.js';
-import { digestIndex, isObfuscated, normaliseDigest } from './resolve-digests.js';
+import { digestIndex, normaliseDigest } from './resolve-digests.js';
 import { sourceView, type SourceView } from './source-view.js';
 
 export interface MergeOptions {
@@ -67,11 +68,12 @@ export function startMerge(settings: MergeSettings, options: MergeOptions = {}):
     add(list) {
       sourceCount++;
       const view = sourceView(list, settings);
-      for (const row of list.blocks) {
-        if (!isObfuscated(row.domain)) foldRow(fold, row, view, row.domain);
-        else if (row.digest !== undefined) pending.push({ row, view, list: list.name });
+      const columns = list.columns ?? BlockColumns.fromBlocks(list.blocks);
+      foldColumns(fold, columns, view, (i) => {
+        const row = columns.block(i);
+        if (row.digest !== undefined) pending.push({ row, view, list: list.name });
         else obfuscated.push({ domain: row.domain, reason: 'obfuscated', detail: `${list.name}: obfuscated without a digest` });
-      }
+      });
     },
     finish() {
       foldDigestVotes(fold, pending, obfuscated);

@@ -3,6 +3,7 @@
 // it yields, and how a parsed body is judged usable.
 import type { ListFormat, Notice, OptionalField, ParseResult, Reject, Severity, SourceList, SourceStatus } from '../model.js';
 import { FediblockError } from '../errors.js';
+import { attachColumns, blockCount } from './block-columns.js';
 import { redactUrl, type fetchBody as defaultFetchBody, type FetchBodyOptions, type FetchLocation } from './fetch-body.js';
 import type { WriteFileAtomic } from './source-cache.js';
 import type { LabelSet } from './fires/fires-client.js';
@@ -99,7 +100,7 @@ export class SourceFailure extends Error {
   }
 }
 
-export const uniqueDomains = (p: ParseResult): number => new Set(p.blocks.map((b) => b.domain)).size;
+export const uniqueDomains = (p: ParseResult): number => new Set(p.columns ? p.columns.domains() : p.blocks.map((b) => b.domain)).size;
 export const pct = (x: number): string => `${Math.round(x * 100)}%`;
 export const shellWord = (s: string): string => (/^[\w.@:/+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -123,7 +124,7 @@ export function parseAndJudge(text: string, format: ListFormat | 'auto', spec: S
       parsed,
     );
   }
-  if (parsed.blocks.length === 0) {
+  if (blockCount(parsed) === 0) {
     const blank = text.replace(/^\uFEFF/, '').trim() === '';
     throw new SourceFailure(blank ? 'empty body: no list' : `no usable blocks (${parsed.rows} rows, ${rejected} rejected)`, parsed);
   }
@@ -144,14 +145,16 @@ export function result(
   parsed: ParseResult | undefined,
   extra: { warnings?: string[]; error?: string; fetchedAt?: string } = {},
 ): LoadedSource {
-  const list: SourceList = {
+  const usable = status === 'failed' || !parsed ? undefined : parsed;
+  const fields = {
     index: spec.index,
     name: spec.name,
-    blocks: status === 'failed' || !parsed ? [] : parsed.blocks,
     status,
     ...(spec.max_severity === undefined ? {} : { max_severity: spec.max_severity }),
     ...(spec.import_fields === undefined ? {} : { import_fields: spec.import_fields }),
   };
+  // Rows parsed into columns stay columns (the merge reads those); `blocks` is made if asked for.
+  const list: SourceList = usable?.columns ? attachColumns<SourceList>(fields, usable.columns) : { ...fields, blocks: usable?.blocks ?? [] };
   return {
     list,
     status,

@@ -1,5 +1,6 @@
 // The format → adapter table, and the one place where domains are normalised and canaries dropped.
-import type { DomainBlock, ListFormat, Notice, ParseResult, Reject, Severity } from '../model.js';
+import type { ListFormat, Notice, ParseResult, Reject, Severity } from '../model.js';
+import { attachColumns, BlockColumns } from './block-columns.js';
 import { FediblockError } from '../errors.js';
 import { parseCsv } from './adapters/csv.js';
 import { parseFediseer } from './adapters/fediseer.js';
@@ -44,26 +45,30 @@ export function parseList(text: string, format: ListFormat | 'auto', source: str
   const fmt = format === 'auto' ? detectFormat(text) : format;
   const raw = ADAPTERS[fmt](text, source, opts.severity === undefined ? {} : { severity: opts.severity });
 
-  const blocks: DomainBlock[] = [];
+  // Normalised and filtered in place, in columns: a million rows never become objects here.
+  const columns = raw.columns ?? BlockColumns.fromBlocks(raw.blocks);
   const rejects: Reject[] = raw.rejects.slice();
   const notices: Notice[] = raw.notices.slice();
-  for (let i = 0; i < raw.blocks.length; i++) {
-    const b = raw.blocks[i] as DomainBlock;
+  let kept = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const domain = columns.domain(i);
     // Most rows are already normalised: no result object for them.
-    const n = isNormalDomain(b.domain) ? { ok: true as const, domain: b.domain } : normalizeDomain(b.domain);
+    const n = isNormalDomain(domain) ? { ok: true as const, domain } : normalizeDomain(domain);
     if (!n.ok) {
-      rejects.push({ source, line: raw.lineOf(i), reason: n.reason, value: shorten(b.domain) });
+      rejects.push({ source, line: raw.lineOf(i), reason: n.reason, value: shorten(domain) });
       continue;
     }
     if (!opts.keepCanaries && isCanary(n.domain)) {
       notices.push({ source, line: raw.lineOf(i), message: `dropped the canary row ${n.domain} (a sentinel lists carry to catch blind imports)` });
       continue;
     }
-    b.domain = n.domain;
-    blocks.push(b);
+    columns.move(i, kept);
+    if (n.domain !== domain) columns.rename(kept, n.domain);
+    kept++;
   }
+  columns.truncate(kept);
   if (rejects.length > raw.rejects.length) rejects.sort((a, b) => a.line - b.line);
   if (notices.length > raw.notices.length) notices.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { blocks, rejects, notices, rows: raw.rows, format: fmt };
+  return attachColumns<ParseResult & { format: ListFormat }>({ rejects, notices, rows: raw.rows, format: fmt }, columns);
 }
 

@@ -2,7 +2,9 @@
 // headers, in any column order. One implementation for `csv` and `mastodon_csv`.
 import { parse, type Options } from 'csv-parse/sync';
 import type { CsvError } from 'csv-parse/sync';
-import { emptyBlock, type DomainBlock, type Notice, type Reject } from '../../model.js';
+import type { Notice, Reject, Severity } from '../../model.js';
+import { severityBits, MEDIA, OBFUSCATE, REPORTS } from '../../rule-byte.js';
+import { attachColumns, BlockColumns } from '../block-columns.js';
 import { FediblockError } from '../../errors.js';
 import { BOOL_HELP, parseBool, parseSeverity, SEVERITY_HELP, shorten } from './fields.js';
 import { lineIndex } from './line-index.js';
@@ -104,21 +106,11 @@ function parseRecords(text: string, source: string, records: Records, skips: Ski
     });
   }
 
-  const blocks: DomainBlock[] = [];
+  const columns = new BlockColumns(Math.max(records.length - h - 1, 1));
   const blockRecord: number[] = [];
   const pending: Pending[] = [];
   const dupHeaders: number[] = [];
   let rows = 0;
-  // Lists repeat a few reasons thousands of times; csv-parse makes a new string for each cell.
-  // Keeping one copy of each holds a large merge's memory down (issue 5: 250 MiB for 1M rows).
-  const seen = new Map<string, string>();
-  const intern = (cell: string | undefined): string => {
-    if (cell === undefined || cell === '') return '';
-    const known = seen.get(cell);
-    if (known !== undefined) return known;
-    seen.set(cell, cell);
-    return cell;
-  };
 
   for (let r = h + 1; r < records.length; r++) {
     const row = records.at(r);
@@ -134,17 +126,21 @@ function parseRecords(text: string, source: string, records: Records, skips: Ski
       pending.push({ record: r, ...problem });
       continue;
     }
-    const b = emptyBlock(rawDomain as string, parseSeverity(col.severity < 0 ? undefined : row[col.severity]));
-    if (col.reject_media >= 0) b.reject_media = parseBool(row[col.reject_media]) as boolean;
-    if (col.reject_reports >= 0) b.reject_reports = parseBool(row[col.reject_reports]) as boolean;
-    if (col.obfuscate >= 0) b.obfuscate = parseBool(row[col.obfuscate]) as boolean;
-    if (col.public_comment >= 0) b.public_comment = intern(row[col.public_comment]);
-    if (col.private_comment >= 0) b.private_comment = intern(row[col.private_comment]);
-    if (col.digest >= 0) {
-      const dg = row[col.digest]?.trim().toLowerCase();
-      if (dg) b.digest = dg;
+    let rule = severityBits(parseSeverity(col.severity < 0 ? undefined : row[col.severity]) as Severity);
+    if (col.reject_media >= 0 && parseBool(row[col.reject_media])) rule |= MEDIA;
+    if (col.reject_reports >= 0 && parseBool(row[col.reject_reports])) rule |= REPORTS;
+    if (col.obfuscate >= 0 && parseBool(row[col.obfuscate])) rule |= OBFUSCATE;
+    const dg = col.digest >= 0 ? row[col.digest]?.trim().toLowerCase() : undefined;
+    const pub = (col.public_comment >= 0 ? row[col.public_comment] : undefined) ?? '';
+    const priv = (col.private_comment >= 0 ? row[col.private_comment] : undefined) ?? '';
+    const lineStart = records.plainStart?.() ?? -1;
+    if (lineStart < 0) columns.push(rawDomain as string, rule, pub, priv, dg ? dg : undefined);
+    else {
+      // The domain as a span of the text: the cell string dies here, young.
+      let start = lineStart;
+      for (let k = 0; k < col.domain; k++) start += (row[k] as string).length + 1;
+      columns.pushSpan(text, start, start + (rawDomain as string).length, rule, pub, priv, dg ? dg : undefined);
     }
-    blocks.push(b);
     blockRecord.push(r);
   }
   rows += skips.length;
@@ -160,13 +156,15 @@ function parseRecords(text: string, source: string, records: Records, skips: Ski
     rejects.sort((a, b) => a.line - b.line);
     for (const r of dupHeaders) notices.push({ source, line: starts[r] ?? 0, message: 'skipped a repeated header row' });
   }
-  return {
-    blocks,
-    rejects,
-    notices,
-    rows,
-    lineOf: (i) => getLines().starts[blockRecord[i] ?? -1] ?? 0,
-  };
+  return attachColumns<AdapterResult>(
+    {
+      rejects,
+      notices,
+      rows,
+      lineOf: (i) => getLines().starts[blockRecord[i] ?? -1] ?? 0,
+    },
+    columns,
+  );
 }
 
 function rowProblem(row: string[], col: Columns, rawDomain: string | undefined): { reason: string; value?: string } | undefined {

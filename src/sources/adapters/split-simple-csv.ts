@@ -11,6 +11,11 @@ export interface Records {
   readonly length: number;
   /** Record r; r never goes back by more than the one last read. */
   at(r: number): string[];
+  /**
+   * Where in the text the record last read begins, when it is its line split at every comma (no
+   * quotes): cell k then starts after the k cells and commas before it. -1 otherwise.
+   */
+  plainStart?(): number;
 }
 
 /** Thrown by `at` on the first line the fast path cannot be sure of: start again with csv-parse. */
@@ -39,6 +44,7 @@ export function simpleRecords(text: string): Records | undefined {
   let nextQuote = text.indexOf('"', first);
   let index = -1;
   let current: string[] = [];
+  let currentStart = -1;
   const next = (): string[] => {
     for (;;) {
       let end = text.indexOf('\n', pos);
@@ -48,7 +54,11 @@ export function simpleRecords(text: string): Records | undefined {
       pos = end + 1;
       if (lineEnd <= start) continue;
       if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
-      if (nextQuote < 0 || nextQuote >= lineEnd) return text.slice(start, lineEnd).split(',');
+      if (nextQuote < 0 || nextQuote >= lineEnd) {
+        currentStart = start;
+        return text.slice(start, lineEnd).split(',');
+      }
+      currentStart = -1;
       const record = quotedLine(text, start, lineEnd);
       if (record === undefined) throw new NotSimple();
       return record;
@@ -64,6 +74,7 @@ export function simpleRecords(text: string): Records | undefined {
       }
       return current;
     },
+    plainStart: () => currentStart,
   };
 }
 
