@@ -4,7 +4,7 @@ import { auditRows } from '../merge/index.js';
 import { ConfigError, EXIT, FediblockError } from '../errors.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import type { OutputFormat } from '../output/format-list.js';
-import { formatMergedList } from '../output/format-merged.js';
+import { formatMergedChunks } from '../output/format-merged.js';
 import { errorWithoutName, formatMergeCounts, formatSourceReport } from '../output/format-source-report.js';
 import { buildMerge, mergeFlagsOf, sourceLines, type MergeRun } from './build-merge.js';
 import type { JobContext } from './context.js';
@@ -35,16 +35,18 @@ export async function runMerge(ctx: JobContext): Promise<number> {
   }
 
   const format = (typeof o.format === 'string' ? o.format : config.output.format) as OutputFormat;
-  const text = formatMergedList(run.outcome, format, {
-    exportFields: config.merge.export_fields,
-    // FediBlockHole writes CRLF; keep its users' published files free of line-end churn.
-    lineEnd: config.mode === 'fediblockhole' ? '\r\n' : '\n',
-  });
+  // Made as they are written: the merged list is never whole in memory.
+  const chunks = () =>
+    formatMergedChunks(run.outcome, format, {
+      exportFields: config.merge.export_fields,
+      // FediBlockHole writes CRLF; keep its users' published files free of line-end churn.
+      lineEnd: config.mode === 'fediblockhole' ? '\r\n' : '\n',
+    });
 
   let code: number = run.holds.length ? EXIT.HELD : EXIT.OK;
   if (checkPath) {
     const current = await readFile(checkPath).catch(() => undefined);
-    const same = current !== undefined && current.equals(text);
+    const same = current !== undefined && sameBytes(current, chunks());
     if (o.json === true) {
       const state = current === undefined ? 'missing' : same ? 'up_to_date' : 'differs';
       ctx.stdout.write(JSON.stringify({ check: checkPath, state, domains: run.outcome.blocks.length, holds: run.holds }, null, 2) + '\n');
@@ -69,8 +71,9 @@ export async function runMerge(ctx: JobContext): Promise<number> {
   const againstPath = typeof o.against === 'string' ? o.against : changelogPath ? outPath : undefined;
   const previous = againstPath && (typeof o.report === 'string' || changelogPath) ? await readFile(againstPath, 'utf8').catch(() => undefined) : undefined;
   const againstText = typeof o.report === 'string' && typeof o.against === 'string' ? (previous ?? '') : undefined;
-  if (outPath) await writeFileAtomic(outPath, text);
-  else ctx.stdout.write(text);
+  if (outPath) await writeFileAtomic(outPath, chunks());
+  // A chunk is reused once the next is made; stdout may still be holding it.
+  else for (const chunk of chunks()) ctx.stdout.write(Buffer.from(chunk));
   let changelogLine: string | undefined;
   if (changelogPath) {
     const { writeChangelog, listNameOf } = await import('./write-changelog.js');
@@ -122,4 +125,14 @@ async function writeAudit(path: string, run: MergeRun): Promise<void> {
   const rows = auditRows(run.outcome, run.lists);
   const text = 'domain,count,percent\n' + rows.map((r) => `${r.domain},${r.count},${r.percent}`).join('\n') + (rows.length ? '\n' : '');
   await writeFileAtomic(path, text);
+}
+
+/** Whether the chunks spell exactly `file`'s bytes (`merge --check`). */
+function sameBytes(file: Buffer, chunks: Iterable<Buffer>): boolean {
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at + chunk.length > file.length || !chunk.equals(file.subarray(at, at + chunk.length))) return false;
+    at += chunk.length;
+  }
+  return at === file.length;
 }

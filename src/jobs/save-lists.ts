@@ -3,12 +3,12 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/atomic-write.js';
 import { formatList } from '../output/format-list.js';
-import { formatMergedList } from '../output/format-merged.js';
+import { formatMergedChunks } from '../output/format-merged.js';
 import type { MergeRun } from './build-merge.js';
 
 export async function saveMerged(run: MergeRun, path: string): Promise<void> {
   const { config } = run;
-  await writeFileAtomic(path, formatMergedList(run.outcome, config.output.format, { exportFields: config.merge.export_fields, lineEnd: config.mode === 'fediblockhole' ? '\r\n' : '\n' }));
+  await writeFileAtomic(path, formatMergedChunks(run.outcome, config.output.format, { exportFields: config.merge.export_fields, lineEnd: config.mode === 'fediblockhole' ? '\r\n' : '\n' }));
 }
 
 /** FediBlockHole's save_intermediate: one CSV per source in savedir, named after the source. */

@@ -9,9 +9,10 @@ import * as path from 'node:path';
  * Write `data` to `target` atomically: a uniquely named temp file in the same directory is
  * written and fsynced, renamed over the target, then the directory is fsynced where the platform
  * allows it. Parent directories are created. On failure the temp file is removed and the old
- * target (if any) is left as it was.
+ * target (if any) is left as it was. `data` may be chunks, written as they come (a large merged
+ * list is never whole in memory).
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Uint8Array | Iterable<Uint8Array>, opts: { mode?: number } = {}): Promise<void> {
   const abs = path.resolve(target);
   const dir = path.dirname(abs);
   await fs.mkdir(dir, { recursive: true });
@@ -28,7 +29,9 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', mode ?? 0o666);
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array || !isIterable(data)) await handle.writeFile(data);
+    // Each writeFile continues from where the last one ended.
+    else for (const chunk of data) await handle.writeFile(chunk);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -42,6 +45,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   }
   await fsyncDir(dir);
 }
+
+const isIterable = (x: unknown): x is Iterable<Uint8Array> => typeof x === 'object' && x !== null && Symbol.iterator in x;
 
 /** Make the rename durable; not possible on every platform (Windows), so failures are ignored. */
 export async function fsyncDir(dir: string): Promise<void> {

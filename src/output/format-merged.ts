@@ -8,17 +8,35 @@ import type { OptionalField } from '../model.js';
 import { commentCell, formatList, MASTODON_COLUMNS, type CellCache, type FormatOptions, type OutputFormat } from './format-list.js';
 import type { DomainBlock } from '../model.js';
 
+/** Lines are joined into strings of about this many UTF-16 units: small enough to die young. */
+const PIECE = 16 * 1024;
+/** Bytes per chunk handed to the writer. */
 const CHUNK = 1 << 20;
 
 const FLAG: Record<'reject_media' | 'reject_reports' | 'obfuscate', number> = { reject_media: MEDIA, reject_reports: REPORTS, obfuscate: OBFUSCATE };
 
+type Merged = { list: MergedList; blocks: readonly DomainBlock[] };
+
+/** formatList for a merge result, as UTF-8 in one buffer. */
+export function formatMergedList(merged: Merged, format: OutputFormat, opts: FormatOptions): Buffer {
+  const parts: Buffer[] = [];
+  for (const chunk of formatMergedChunks(merged, format, opts)) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts);
+}
+
 /**
- * formatList for a merge result, as UTF-8: CSV formats from the compact list, each megabyte
- * encoded as soon as it is written (a half-million-line string and its pieces would otherwise sit
- * on the heap beside the merge), the other formats from the merge's blocks.
+ * formatList for a merge result, as UTF-8 chunks made as they are read: CSV formats from the
+ * compact list, a megabyte at a time, so a writer holds one chunk instead of a half-million-line
+ * string and a copy of it beside the merge; the other formats from the merge's blocks.
+ * A chunk is only valid until the next one is asked for: CSV chunks are encoded into one reused
+ * buffer (a fresh megabyte each time sat outside the heap until a full collection, 60 MB at a
+ * million rows). Copy a chunk to keep it.
  */
-export function formatMergedList(merged: { list: MergedList; blocks: readonly DomainBlock[] }, format: OutputFormat, opts: FormatOptions): Buffer {
-  if (format !== 'csv' && format !== 'mastodon_csv') return Buffer.from(formatList(merged.blocks, format, opts));
+export function* formatMergedChunks(merged: Merged, format: OutputFormat, opts: FormatOptions): Generator<Buffer> {
+  if (format !== 'csv' && format !== 'mastodon_csv') {
+    yield Buffer.from(formatList(merged.blocks, format, opts));
+    return;
+  }
   const nl = opts.lineEnd ?? '\n';
   const list = merged.list;
   const mastodon = format === 'mastodon_csv';
@@ -42,8 +60,28 @@ export function formatMergedList(merged: { list: MergedList; blocks: readonly Do
   const usesPrivate = columns.includes('private_comment') && (!mastodon || exported.has('private_comment'));
   const tails = new Map<number, string>();
 
-  const chunks: Buffer[] = [];
-  let chunk = header + nl;
+  // Pieces are encoded one after another into a reused buffer, handed out a megabyte at a time. A
+  // UTF-16 unit is at most 3 bytes of UTF-8; a piece that cannot fit (one huge line) goes alone.
+  const out = Buffer.allocUnsafe(CHUNK + 3 * PIECE);
+  let used = 0;
+  let piece = header + nl;
+  const flush = function* (last: boolean): Generator<Buffer> {
+    if (3 * piece.length > out.length - used) {
+      if (used > 0) yield out.subarray(0, used);
+      used = 0;
+      if (3 * piece.length > out.length) {
+        yield Buffer.from(piece);
+        piece = '';
+        return;
+      }
+    }
+    used += out.write(piece, used);
+    piece = '';
+    if (used >= CHUNK || (last && used > 0)) {
+      yield out.subarray(0, used);
+      used = 0;
+    }
+  };
   for (let i = 0; i < list.size; i++) {
     const rule = list.rule(i) & 0x7f;
     const pub = list.publicComment(i);
@@ -52,12 +90,8 @@ export function formatMergedList(merged: { list: MergedList; blocks: readonly Do
     const key = (pub * 67_108_864 + priv) * 32 + rule;
     let tail = tails.get(key);
     if (tail === undefined) tails.set(key, (tail = tailOf(rule, pub, priv)));
-    chunk += list.domain(i) + tail;
-    if (chunk.length > CHUNK) {
-      chunks.push(Buffer.from(chunk));
-      chunk = '';
-    }
+    piece += list.domain(i) + tail;
+    if (piece.length >= PIECE) yield* flush(false);
   }
-  chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
+  yield* flush(true);
 }

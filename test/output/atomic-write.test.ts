@@ -23,6 +23,16 @@ describe('writeFileAtomic', () => {
     expect(await fs.readdir(path.dirname(file))).toEqual(['out.csv']);
   });
 
+  it('writes chunks as they come, even when each reuses the buffer of the one before', async () => {
+    const file = path.join(dir, 'chunks.csv');
+    const shared = Buffer.alloc(4);
+    function* chunks(): Generator<Buffer> {
+      for (const word of ['abcd', 'efgh', 'ij']) yield shared.subarray(0, shared.write(word, 0));
+    }
+    await writeFileAtomic(file, chunks());
+    expect(await fs.readFile(file, 'utf8')).toBe('abcdefghij');
+  });
+
   it('applies an explicit mode, and keeps the mode of the file it replaces', async () => {
     const file = path.join(dir, 'secret.json');
     await writeFileAtomic(file, '{}', { mode: 0o600 });

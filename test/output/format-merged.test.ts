@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeLists } from '../../src/merge/merge-lists.js';
 import { formatList, OUTPUT_FORMATS } from '../../src/output/format-list.js';
-import { formatMergedList } from '../../src/output/format-merged.js';
+import { formatMergedChunks, formatMergedList } from '../../src/output/format-merged.js';
 import { OPTIONAL_FIELDS, SEVERITIES, type OptionalField } from '../../src/model.js';
 import { b, settings, src } from '../merge/helpers.js';
 import { readAllowlist, readList } from '../merge/read-fixture.js';
@@ -41,5 +41,28 @@ describe('formatMergedList', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('writes a list of several megabytes in chunks that spell the same bytes, non-ASCII comments included', () => {
+    // 60,000 domains with long, partly non-ASCII reasons: many pieces, several reused chunks.
+    const reasons = ['', 'spam', 'harassment, hate speech', 'línea — «acoso», 嫌がらせ', 'x'.repeat(300), '"quoted", reason'];
+    const rows = Array.from({ length: 60_000 }, (_, i) =>
+      b(`host-${i.toString(36)}.example`, SEVERITIES[i % 3], { public_comment: reasons[i % reasons.length] as string, reject_media: i % 7 === 0 }),
+    );
+    const result = mergeLists([src(0, rows)], settings());
+    for (const format of ['csv', 'mastodon_csv'] as const) {
+      const opts = { exportFields: ['reject_media', 'public_comment'] as OptionalField[], lineEnd: '\r\n' };
+      const expected = Buffer.from(formatList(result.blocks, format, opts));
+      const copies: Buffer[] = [];
+      let chunks = 0;
+      for (const chunk of formatMergedChunks(result, format, opts)) {
+        chunks++;
+        copies.push(Buffer.from(chunk));
+      }
+      expect(expected.length).toBeGreaterThan(3 * 2 ** 20);
+      expect(chunks).toBeGreaterThan(3);
+      expect(Buffer.concat(copies).equals(expected)).toBe(true);
+      expect(formatMergedList(result, format, opts).equals(expected)).toBe(true);
+    }
   });
 });
