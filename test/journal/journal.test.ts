@@ -1,6 +1,6 @@
 // The journal's file contract (PROTOCOL.md): one fsync'd JSON line per write plus a run_end line,
 // read back through read-journal.ts; a torn last line is tolerated and reported.
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,6 +75,61 @@ describe('journal', () => {
       ['r1', 0, 40],
       ['r2', 1, 1],
     ]);
+  });
+
+  it('group commit: appends arriving during an fsync share the next one, and none resolves before its line is on disk', async () => {
+    const cache = await tmp();
+    const w = await JournalWriter.open({ cacheDir: cache, destination: 'my.social', command: 'sync', run: 'r1' });
+    const file = journalPath(cache, 'my.social');
+    // Each fsync records how many lines the file held when it ran: those are durable from then on.
+    const proto = Object.getPrototypeOf(await fs.open(file, 'r').then(async (h) => (await h.close(), h))) as { datasync: () => Promise<void> };
+    const real = proto.datasync;
+    const durable: number[] = [];
+    proto.datasync = async function (this: unknown) {
+      const lines = readFileSync(file, 'utf8').split('\n').length - 1;
+      await real.call(this);
+      durable.push(lines);
+    };
+    try {
+      const order: string[] = [];
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          await w.append(write(`d${i}.example`));
+          // Resolved: its line is in the file and an fsync covering it has finished.
+          const at = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`"d${i}.example"`));
+          expect(at).toBeGreaterThanOrEqual(0);
+          expect(Math.max(0, ...durable)).toBeGreaterThan(at);
+          order.push(`d${i}.example`);
+        }),
+      );
+      await w.end(0);
+      expect(durable.length).toBeLessThan(40);
+      expect(order).toHaveLength(40);
+      const j = await readJournal(cache, 'my.social');
+      expect(j.entries.map((e) => e.domain)).toEqual(Array.from({ length: 40 }, (_, i) => `d${i}.example`));
+      expect(j.lines.at(-1)).toMatchObject({ action: 'run_end', writes: 40 });
+    } finally {
+      proto.datasync = real;
+    }
+  });
+
+  it('a failed append fails every line of its batch and every later one, and the count stays at what is on disk', async () => {
+    const cache = await tmp();
+    const w = await JournalWriter.open({ cacheDir: cache, destination: 'my.social', command: 'sync', run: 'r1' });
+    await w.append(write('a.example'));
+    const proto = Object.getPrototypeOf(await fs.open(journalPath(cache, 'my.social'), 'r').then(async (h) => (await h.close(), h))) as { datasync: () => Promise<void> };
+    const real = proto.datasync;
+    proto.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    try {
+      const got = await Promise.allSettled([w.append(write('b.example')), w.append(write('c.example'))]);
+      expect(got.map((g) => g.status)).toEqual(['rejected', 'rejected']);
+      expect(String((got[0] as PromiseRejectedResult).reason)).toMatch(/cannot append to the journal .*EIO/);
+    } finally {
+      proto.datasync = real;
+    }
+    await expect(w.append(write('d.example'))).rejects.toThrow(/cannot append to the journal/);
+    expect(w.writes).toBe(1);
+    await w.close();
   });
 
   it('a torn last line is skipped and reported when read, then cut off (and reported once) by the next run', async () => {
