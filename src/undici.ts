@@ -12,8 +12,13 @@ export function forbidNetwork(): void {
 
 export const networkForbidden = (): boolean => forbidden;
 
+let loaded: Undici | undefined;
+
 export async function loadUndici(): Promise<Undici> {
   if (forbidden) throw new Error('--offline: this would need the network, and --offline forbids it');
+  // Once loaded, no import() per request (a sync into many instances sends thousands).
+  if (loaded) return loaded;
   const mod = (await import('undici')) as Undici & { default?: Undici };
-  return typeof mod.request === 'function' ? mod : (mod.default as Undici);
+  loaded = typeof mod.request === 'function' ? mod : (mod.default as Undici);
+  return loaded;
 }

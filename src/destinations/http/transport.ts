@@ -3,7 +3,7 @@
 // budget (X-RateLimit-* headers, Reset as an ISO time), 429 waits, and retries of network errors and
 // of the 5xx statuses a caller allows (GoToSocial answers 500 for an invalid domain, so writes do
 // not retry 500). Statuses are returned for the caller to interpret; messages never hold the token.
-import type { Agent as UndiciAgent } from 'undici';
+import type { Pool as UndiciPool } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
@@ -12,6 +12,7 @@ import { checkBaseUrl } from '../mastodon/client.js';
 import { scrubToken } from '../mastodon/errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from '../mastodon/rate-budget.js';
 import { DestinationHttpError } from './errors.js';
+import { sendRequest } from './send-request.js';
 
 export interface Raw {
   status: number;
@@ -58,7 +59,7 @@ export class HttpTransport {
   private readonly limit: LimitFunction;
   private readonly budget: RateBudget;
   private readonly concurrency: number;
-  private agent: UndiciAgent | undefined;
+  private pool: UndiciPool | undefined;
   requestCount = 0;
   writeCount = 0;
 
@@ -87,8 +88,8 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    const a = this.agent;
-    this.agent = undefined;
+    const a = this.pool;
+    this.pool = undefined;
     if (a) await a.close();
   }
 
@@ -154,8 +155,10 @@ export class HttpTransport {
   }
 
   private async send(method: string, url: URL, opts: RequestOptions): Promise<Raw> {
-    const { request, Agent } = await loadUndici();
-    this.agent ??= new Agent({ connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    // Every URL is built on the configured origin: one pool for this host.
+    if (url.origin !== this.origin) throw new TypeError(`${url.origin} is not ${this.origin}`);
+    const { Pool } = await loadUndici();
+    this.pool ??= new Pool(this.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'fediblock/0.1 (+https://github.com/fediblock/fediblock)' };
     if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -168,26 +171,16 @@ export class HttpTransport {
     if (opts.write) this.writeCount++;
     let resHeaders: Raw['headers'] | undefined;
     try {
-      const res = await request(url, {
-        method: method as 'GET',
+      const res = await sendRequest(this.pool, {
+        method,
+        path: `${url.pathname}${url.search}`,
         headers,
         ...(payload === undefined ? {} : { body: payload }),
-        dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
       });
       resHeaders = res.headers;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body) {
-        const buf = c as Buffer;
-        size += buf.length;
-        if (size > MAX_BODY_BYTES) {
-          res.body.destroy();
-          throw new Error(`response larger than ${MAX_BODY_BYTES} bytes`);
-        }
-        chunks.push(buf);
-      }
-      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+      return res;
     } finally {
       this.budget.settle(resHeaders);
     }

@@ -9,7 +9,7 @@
 // callers already handle (the block exists, which is what they wanted). A DELETE retried the same
 // way gets a 404, which counts as already gone. A 429 waits (Retry-After, else X-RateLimit-Reset)
 // and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
-import type { Agent as UndiciAgent } from 'undici';
+import type { Pool as UndiciPool } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
@@ -20,6 +20,7 @@ import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
 import { loadUndici } from '../../undici.js';
+import { sendRequest } from '../http/send-request.js';
 
 export type ClientEvent =
   | { type: 'response'; method: string; path: string; status: number; attempt: number }
@@ -175,7 +176,7 @@ export class MastodonClient {
   private readonly onEvent: (e: ClientEvent) => void;
   private readonly limit: LimitFunction;
   readonly budget: RateBudget;
-  private agent: UndiciAgent | undefined;
+  private pool: UndiciPool | undefined;
   private requests = 0;
   private writes = 0;
   /** Settles once the first measures call has its answer (see followCounts). */
@@ -223,8 +224,8 @@ export class MastodonClient {
 
   /** Close kept-alive connections. */
   async close(): Promise<void> {
-    const a = this.agent;
-    this.agent = undefined;
+    const a = this.pool;
+    this.pool = undefined;
     if (a) await a.close();
   }
 
@@ -645,13 +646,10 @@ export class MastodonClient {
 
   /** Send one attempt, inside the concurrency limit and the rate budget. */
   private async send(method: string, url: URL, opts: CallOpts): Promise<Raw> {
-    const { request, Agent } = await loadUndici();
-    this.agent ??= new Agent({
-      connections: this.concurrency,
-      keepAliveTimeout: 10_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
+    // Every URL is on the base's origin (pagination links are checked): one pool for this host.
+    if (url.origin !== this.base.origin) throw new TypeError(`${url.origin} is not ${this.base.origin}`);
+    const { Pool } = await loadUndici();
+    this.pool ??= new Pool(this.base.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
     const headers: Record<string, string> = { ...opts.headers, accept: 'application/json', 'user-agent': this.userAgent };
     if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -664,26 +662,16 @@ export class MastodonClient {
     if (opts.write) this.writes++;
     let resHeaders: Raw['headers'] | undefined;
     try {
-      const res = await request(url, {
-        method: method as 'GET',
+      const res = await sendRequest(this.pool, {
+        method,
+        path: `${url.pathname}${url.search}`,
         headers,
         ...(payload === undefined ? {} : { body: payload }),
-        dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
       });
       resHeaders = res.headers;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body) {
-        const buf = c as Buffer;
-        size += buf.length;
-        if (size > MAX_BODY_BYTES) {
-          res.body.destroy();
-          throw new Error(`response larger than ${MAX_BODY_BYTES} bytes`);
-        }
-        chunks.push(buf);
-      }
-      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+      return res;
     } finally {
       this.budget.settle(resHeaders);
     }
