@@ -1,20 +1,10 @@
 // `apply` only walks a plan (style.md: plan as data, apply separately). It never decides what
-// should happen; it executes create/update/delete entries against a store in a safe order, with
-// bounded concurrency, and reports every outcome. A run that stops half way (abort, max_writes,
-// crash) is completed by the next run, because the next plan is recomputed from the store.
-//
-// The order is the safety (decisions.md, second round): whatever makes the instance stricter goes
-// first, whatever loosens it goes last, so a run cut short (interrupt, max_writes, a failure)
-// never leaves a domain open that was blocked before and is meant to stay blocked after:
-//   1. creates and raises, parents before children (a child sees its parent's new rule);
-//   2. other updates (comments, obfuscate);
-//   3. lowerings and deletes, children before parents. A lowering or delete under a parent that
-//      this plan creates or raises is only sent once that parent's write succeeded.
-// One exception (make-room-for-children.ts): a new child Mastodon refuses under its parent's rule
-// while this plan deletes or lowers that parent: the parent is first lowered just enough, then
-// the child created, then the parent's own write sent — before phase 3, so that no moment leaves
-// the subdomain looser than both its rule before and after the run.
-// max_writes spends its budget in that order.
+// should happen; it executes create/update/delete entries against a store in the safe order
+// order-writes.ts sets, with bounded concurrency, and reports every outcome. A run that stops half
+// way (abort, max_writes, crash) is completed by the next run, because the next plan is
+// recomputed from the store. max_writes spends its budget in that order. Skipped at run time: a
+// loosening under a parent whose stricter write did not succeed, a child whose parent's interim
+// lowering did not, a parent's final write while a child made room for is still missing.
 //
 // A whole-setting store (Akkoma's :mrf_simple, the file store) only collects the changes; they are
 // made by its one flush() at the end. Its writes are reported and journaled only once that flush
@@ -25,9 +15,8 @@ import { FLAG_FIELDS, isSeverity } from '../model.js';
 import type { BlockFields, DomainBlock, Plan, PlanEntry, StoredBlock } from '../model.js';
 import { InterruptedError, UnsafeError } from '../errors.js';
 import { scrub } from '../log.js';
-import { depth, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
-import { makeRoomForChildren } from './make-room-for-children.js';
-import { isStricter } from './stricter.js';
+import { parentDomains } from './block-rules.js';
+import { isLooserWrite, orderWrites } from './order-writes.js';
 import { capabilitiesOf, ExistingBlockConflict, FlushUncertain, mayHaveLanded } from './store.js';
 import type { Store } from './store.js';
 
@@ -102,42 +91,11 @@ export interface ApplyOptions {
 const isWrite = (e: PlanEntry): e is PlanEntry & { action: WriteAction } =>
   e.action === 'create' || e.action === 'update' || e.action === 'delete';
 
-/** An update's rule before and after, from its changes (the entry's `current` fills the rest). */
-function rulesOf(e: PlanEntry): { before: Rule; after: Rule } | undefined {
-  const c = e.current;
-  if (c === undefined) return undefined;
-  const before: Rule = { severity: c.severity, reject_media: c.reject_media, reject_reports: c.reject_reports };
-  const after: Rule = { ...before };
-  const sev = e.changes?.severity?.to;
-  if (typeof sev === 'string' && isSeverity(sev)) after.severity = sev;
-  for (const f of ['reject_media', 'reject_reports'] as const) {
-    const to = e.changes?.[f]?.to;
-    if (typeof to === 'boolean') after[f] = to;
-  }
-  return { before, after };
-}
-
-/** Creates and updates that make the domain stricter: they go first. */
-function isStricterWrite(e: PlanEntry): boolean {
-  if (e.action === 'create') return true;
-  if (e.action !== 'update') return false;
-  const r = rulesOf(e);
-  return r !== undefined && wouldRaise(r.before, r.after);
-}
-
-/** Deletes and updates that loosen the domain (severity down, or a reject flag dropped): they go last. */
-function isLooserWrite(e: PlanEntry): boolean {
-  if (e.action === 'delete') return true;
-  if (e.action !== 'update' || isStricterWrite(e)) return false;
-  const r = rulesOf(e);
-  return r !== undefined && wouldLower(r.before, r.after);
-}
-
 const byDomain = <T extends { domain: string }>(a: T, b: T): number => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
 
 /**
- * Execute a plan's create/update/delete entries in the order above; each phase finishes before the
- * next starts, so a parent's new rule is in place before its children are tried.
+ * Execute a plan's create/update/delete entries in order-writes.ts's phases; each phase finishes
+ * before the next starts, so a parent's new rule is in place before its children are tried.
  */
 export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {}): Promise<ApplyReport> {
   const report: ApplyReport = { created: [], updated: [], deleted: [], conflicts: [], failed: [], skipped: [], aborted: false, writes: 0 };
@@ -150,44 +108,14 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   const buffered = capabilitiesOf(store).writes === 'whole-setting' && store.flush !== undefined;
   const held: WriteOutcome[] = [];
 
-  // A create that Mastodon would refuse under its parent's rule as it stands (not stricter), while
-  // this plan loosens or deletes that parent, can only be made once the parent has changed (fuzz
-  // seed 11: x.b.test noop+reject_reports under b.test, which the list lowers from suspend to noop,
-  // was refused and never made). On a per-block store the parent is lowered just enough first
-  // (make-room-for-children.ts); on a whole-setting store nothing is made before the one flush, so
-  // such a create simply comes after the loosening writes.
-  const loosened = new Map(writes.filter(isLooserWrite).flatMap((e) => (e.current ? [[e.domain, e] as const] : [])));
-  const waitsForParent = (e: PlanEntry): boolean => {
-    if (e.action !== 'create' || e.desired === undefined) return false;
-    const p = parentDomains(e.domain).find((d) => loosened.has(d));
-    return p !== undefined && !isStricter(e.desired, loosened.get(p)!.current!);
-  };
-  const handover = makeRoomForChildren(buffered ? [] : writes.filter(waitsForParent), loosened);
-  const interims = new Set<PlanEntry>(handover.interim.values());
+  const { phases, handover, interims, stricterDomains } = orderWrites(writes, buffered);
   const plannedWrites = new Set<PlanEntry>(writes);
-  const handedOver = writes.filter((e) => handover.parentOf.has(e.domain));
-  const late = writes.filter((e) => waitsForParent(e) && !handover.parentOf.has(e.domain));
-  const stricter = writes.filter((e) => isStricterWrite(e) && !waitsForParent(e));
-  const looser = writes.filter((e) => isLooserWrite(e) && !interims.has(e));
-  const others = writes.filter((e) => !isStricterWrite(e) && !isLooserWrite(e));
-  const depths = [...new Set(stricter.map((e) => depth(e.domain)))].sort((a, b) => a - b);
-  const deepestFirst = (a: PlanEntry, b: PlanEntry): number => depth(b.domain) - depth(a.domain) || byDomain(a, b);
-  const shallowFirst = (a: PlanEntry, b: PlanEntry): number => depth(a.domain) - depth(b.domain) || byDomain(a, b);
-  const phases: PlanEntry[][] = [
-    ...depths.map((d) => stricter.filter((e) => depth(e.domain) === d).sort(byDomain)),
-    [...others].sort(byDomain),
-    [...interims].sort(deepestFirst),
-    [...handedOver].sort(shallowFirst),
-    [...looser].sort(deepestFirst),
-    [...late].sort(shallowFirst),
-  ].filter((p) => p.length > 0);
   // The interim lowering is one more write than the plan lists.
   const total = writes.length + [...interims].filter((e) => !plannedWrites.has(e)).length;
   const roomMade = new Set<string>();
   /** The parent's block as the interim lowering left it, for its final write (and its journal line). */
   const leftBy = new Map<string, StoredBlock>();
   // A loosening write waits for every create or raise of a parent domain in this plan.
-  const stricterDomains = new Set(stricter.map((e) => e.domain));
   const madeStricter = new Set<string>();
   const unmadeParent = (domain: string): string | undefined => parentDomains(domain).find((p) => stricterDomains.has(p) && !madeStricter.has(p));
 
