@@ -159,6 +159,22 @@ const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'restore-of-a-restore-after-an-edit-that-changed-nothing',
+    found:
+      'I1 (npm run fuzz:sync -- --seed 4242, history 1020, shrunk): a hand-made noop adopted, handed back by a restore, then "edited" by the admin without any change (dropping flags it did not have); restoring the snapshot taken before that restore re-adopted it, as fediblock\'s own last write left it. The checker counted the empty edit as the admin\'s; an edit that changes nothing no longer does',
+    broken: [],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('a.test')]], hand: [noop('a.test')] },
+      steps: [
+        { t: 'run', adopt: true, maxWrites: 0, force: false },
+        { t: 'restore', pick: 0 },
+        { t: 'admin-edit', pick: 0, change: 'drop-flags' },
+        { t: 'restore', pick: 1 },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+      ],
+    },
+  },
 ];
 
 describe('sync invariant regressions', () => {

@@ -49,6 +49,10 @@ export async function runHistory(h: History, enabled: ReadonlySet<Invariant> = n
   return violations;
 }
 
+const FIELDS = ['severity', 'reject_media', 'reject_reports', 'obfuscate', 'public_comment', 'private_comment'] as const;
+const sameFields = (a: StoredBlock | null, b: StoredBlock | null): boolean =>
+  a === null || b === null ? a === b : FIELDS.every((f) => (a[f] ?? '') === (b[f] ?? ''));
+
 const fediblockSeqs = (world: World) => new Set(world.emu.requests.filter((r) => r.effect).map((r) => r.effect!.seq));
 const effectsOf = (world: World, r: RunResult): EmulatorEffect[] => {
   const mine = fediblockSeqs(world);
@@ -131,8 +135,10 @@ async function playStep(
       const at = snaps.get(snap)!;
       const since = world.emu.effects().slice(at.effectMark);
       const mine = fediblockSeqs(world);
+      // Who last changed each block. An admin edit that changed nothing (dropping flags a block
+      // does not have) leaves it as fediblock's last write left it (fuzz seed 4242).
       const last = new Map<string, number>();
-      for (const e of world.emu.effects()) last.set(e.domain, e.seq);
+      for (const e of world.emu.effects()) if (!sameFields(e.before, e.after)) last.set(e.domain, e.seq);
       const leftByFediblock = new Set([...last].filter(([, seq]) => mine.has(seq)).map(([d]) => d));
       await world.writeConfig({ adopt: getAdopt(), maxWrites: 0 });
       const r = await world.restore(snap);
