@@ -55,7 +55,18 @@ export function checkI3(effects: EmulatorEffect[]): string[] {
     .map((e) => `I3: owned ${e.domain} ${e.after ? `lowered ${describe(e.before!)} → ${describe(e.after)}` : 'deleted'} while a source was failed, stale or shrunk`);
 }
 
-/** I5: no domain blocked before and after the run is unblocked at any moment during it. */
+/** What two rules both do (a suspension does everything, its flags included). */
+function shared(a: StoredBlock, b: StoredBlock, domain: string): Row {
+  if (a.severity === 'suspend') return { domain, severity: b.severity, reject_media: b.reject_media, reject_reports: b.reject_reports };
+  if (b.severity === 'suspend') return { domain, severity: a.severity, reject_media: a.reject_media, reject_reports: a.reject_reports };
+  return { domain, severity: RANK[a.severity] <= RANK[b.severity] ? a.severity : b.severity, reject_media: a.reject_media && b.reject_media, reject_reports: a.reject_reports && b.reject_reports };
+}
+
+/**
+ * I5: no domain blocked before and after the run is unblocked at any moment during it — nor left,
+ * at any moment, doing less than what its rules before and after both do (a parent deleted or
+ * lowered while its subdomain gets a block of its own).
+ */
 export function checkI5(before: StoredBlock[], effects: EmulatorEffect[], after: StoredBlock[]): string[] {
   const start = byDomain(before);
   const end = byDomain(after);
@@ -67,7 +78,10 @@ export function checkI5(before: StoredBlock[], effects: EmulatorEffect[], after:
     if (e.after) state.set(e.domain, e.after);
     else state.delete(e.domain);
     for (const d of watched) {
-      if (!ruleFor(state, d)) out.push(`I5: ${d} was unblocked during the run (after ${e.after ? 'writing' : 'deleting'} ${e.domain}, change ${e.seq})`);
+      const now = ruleFor(state, d);
+      const floor = shared(ruleFor(start, d)!, ruleFor(end, d)!, d);
+      if (!now) out.push(`I5: ${d} was unblocked during the run (after ${e.after ? 'writing' : 'deleting'} ${e.domain}, change ${e.seq})`);
+      else if (!enforces(now, floor)) out.push(`I5: ${d} was left under ${describe(now)} during the run, less than ${describe(ruleFor(start, d)!)} before and ${describe(ruleFor(end, d)!)} after both do (after ${e.after ? 'writing' : 'deleting'} ${e.domain}, change ${e.seq})`);
     }
   }
   return [...new Set(out)];
