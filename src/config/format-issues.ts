@@ -1,6 +1,6 @@
 // Turns zod issues into lines an admin can act on: `source[2].format: expected one of …; got "xml"`.
 // Array indexes are 1-based ([[source]] number 2 is the second one in the file), everywhere.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 type Path = readonly PropertyKey[];
 
@@ -25,7 +25,7 @@ function describe(value: unknown, path: Path): string {
 }
 
 /** The keys an object schema accepts at `path`, for "did you mean" hints. */
-function keysAt(schema: z.ZodType, path: Path): string[] {
+function keysAt(schema: z.core.$ZodType, path: Path): string[] {
   // zod 4 keeps a schema's definition on `_zod.def`; walk wrappers down to the object.
   let node: any = schema;
   const unwrap = () => {
@@ -95,7 +95,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * One line per problem. `rename` maps a native key path to the key path the admin wrote (used for
  * a translated FediBlockHole config).
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, rename: (p: string) => string = (p) => p): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType, rename: (p: string) => string = (p) => p): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {

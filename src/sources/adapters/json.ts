@@ -1,6 +1,7 @@
 // JSON arrays in Mastodon's API shapes (admin and public entities) and GoToSocial's export.
-// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
-import * as z from 'zod';
+// zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
+import * as z from 'zod/mini';
+import '../../zod-messages.js';
 import { emptyBlock, type DomainBlock, type Reject } from '../../model.js';
 import { FediblockError } from '../../errors.js';
 import { parseSeverity, SEVERITY_HELP, shorten } from './fields.js';
@@ -9,8 +10,8 @@ import { lineIndex } from './line-index.js';
 import { describeJsonType, readJson } from './read-json.js';
 import type { AdapterResult } from './types.js';
 
-const text_ = z.string().nullish();
-const flag = z.boolean().nullish();
+const text_ = z.nullish(z.string());
+const flag = z.nullish(z.boolean());
 
 // Unknown keys (id, created_at, suspended_at, subscription_id…) are ignored.
 const Entry = z.object({
@@ -22,7 +23,7 @@ const Entry = z.object({
   public_comment: text_,
   private_comment: text_,
   comment: text_,
-  digest: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a SHA-256)').nullish(),
+  digest: z.nullish(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (a SHA-256)'))),
 });
 
 export function parseJson(text: string, source: string): AdapterResult {
@@ -71,7 +72,7 @@ export function parseJson(text: string, source: string): AdapterResult {
   return { blocks, rejects, notices: [], rows: data.length, lineOf: (i) => entryLine(entryOf[i] ?? -1) };
 }
 
-export function zodReason(error: z.ZodError): string {
+export function zodReason(error: { issues: readonly z.core.$ZodIssue[] }): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid entry';
   const field = issue.path.length > 0 ? issue.path.join('.') : 'entry';

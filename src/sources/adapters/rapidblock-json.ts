@@ -1,6 +1,7 @@
 // RapidBlock's signed JSON: {"blocks": {"domain": {"isBlocked": true, "reason": …}}}.
-// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
-import * as z from 'zod';
+// zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
+import * as z from 'zod/mini';
+import '../../zod-messages.js';
 import { emptyBlock, type DomainBlock, type Notice, type Reject } from '../../model.js';
 import { FediblockError } from '../../errors.js';
 import { childOffsets, firstNonSpace, memberValueOffset, readString } from './json-lines.js';
@@ -11,7 +12,7 @@ import type { AdapterResult } from './types.js';
 
 const Entry = z.object({
   isBlocked: z.boolean(),
-  reason: z.string().nullish(),
+  reason: z.nullish(z.string()),
 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
