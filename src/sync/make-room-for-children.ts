@@ -55,6 +55,9 @@ export function makeRoomForChildren(creates: PlanEntry[], loosened: Map<string, 
     const after: Rule | undefined = parent.action === 'update' && parent.desired ? parent.desired : undefined;
     // What every child and the old rule do: each child is accepted under it (it is no stricter
     // than any of them), and each subdomain keeps what its rule before and after both enforce.
+    // (Children of one parent with different reject flags share fewer flags than each keeps: for
+    // the moment before its create, such a subdomain has only the flags all of them share. No
+    // single parent rule can do better, as each child must be accepted under it.)
     const shared = kids.reduce<Rule>((r, k) => sharedRule(r, k.desired!), ruleOf(before));
     const room = after ? withParentRule(shared, after) : shared;
     // A child not accepted under the room made for it (it would be refused whatever), waits as before.
