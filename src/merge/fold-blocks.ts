@@ -69,7 +69,7 @@ function commentIds(table: BlockTable, columns: BlockColumns): (id: number) => n
 
 function vote(fold: Fold, domain: string, rule: number, pub: number, priv: number, bit: number): void {
   const table = fold.table;
-  const slot = table.slots.get(domain);
+  const slot = table.slotOf(domain);
   if (slot === undefined) {
     table.add(domain, rule, pub, priv, bit);
     return;
@@ -83,6 +83,6 @@ function vote(fold: Fold, domain: string, rule: number, pub: number, priv: numbe
 /** The folded blocks as objects, by domain (for callers that fold a handful of rows, like explain). */
 export function finishFold(fold: Fold): Map<string, MergedBlock> {
   const out = new Map<string, MergedBlock>();
-  for (const [domain, slot] of fold.table.slots) out.set(domain, fold.table.block(slot));
+  fold.table.domains.forEach((domain, slot) => out.set(domain, fold.table.block(slot)));
   return out;
 }

@@ -114,7 +114,7 @@ function foldDigestVotes(fold: Fold, pending: PendingVote[], obfuscated: Dropped
   if (pending.length === 0) return;
   const digests = digestIndex(
     pending.map((p) => p.row),
-    fold.table.slots.keys(),
+    fold.table.domains,
   );
   for (const { row, view, list } of pending) {
     const clear = digests.get(normaliseDigest(row.digest as string));

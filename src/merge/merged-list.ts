@@ -53,6 +53,6 @@ export class MergedList {
 export function sortSlots(table: BlockTable): MergedList {
   const domains = [...table.liveDomains()].sort();
   const order = new Int32Array(domains.length);
-  for (let i = 0; i < domains.length; i++) order[i] = table.slots.get(domains[i] as string) as number;
+  for (let i = 0; i < domains.length; i++) order[i] = table.slotOf(domains[i] as string) as number;
   return new MergedList(table, order);
 }
