@@ -10,6 +10,7 @@ import { storeFingerprint } from '../sync/fingerprint.js';
 import type { DestinationPolicy } from '../sync/destination-policy.js';
 import { planSync } from '../sync/plan-sync.js';
 import { NO_FOLLOW_API, fitPlanToCapabilities, policyForCapabilities } from '../sync/fit-capabilities.js';
+import { sayInterimWrites } from '../sync/order-writes.js';
 import { capabilitiesOf, type Store } from '../sync/store.js';
 import { getLogger } from '../log.js';
 import { interruptSignal } from './interrupt.js';
@@ -94,7 +95,7 @@ export async function planDestination(
     for (const d of need) follow.set(d, { follows: 0, followers: 0 });
   }
   const planned = planSync({ desired, current, policy, follow, holdDeletes: holds, storeFingerprint: storeFingerprint(current) });
-  const plan = fitPlanToCapabilities(planned, caps, { desired, fields: configured.fields });
+  const plan = sayInterimWrites(fitPlanToCapabilities(planned, caps, { desired, fields: configured.fields }), caps.writes === 'whole-setting');
   const brakes = checkBrakes(plan, current, policy, opts.change);
   return { plan, current, brakes, policy, followChecks };
 }

@@ -10,8 +10,8 @@
 // while this plan deletes or lowers that parent. The parent is first lowered just enough, then the
 // child created, then the parent's own write sent — all before phase 3 — so that no moment leaves
 // the subdomain looser than both its rule before and after the run. Pure.
-import { isSeverity, type PlanEntry } from '../model.js';
-import { depth, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
+import { isSeverity, type Plan, type PlanEntry } from '../model.js';
+import { depth, describeRule, parentDomains, wouldLower, wouldRaise, type Rule } from './block-rules.js';
 import { makeRoomForChildren, type Handover } from './make-room-for-children.js';
 import { isStricter } from './stricter.js';
 
@@ -91,4 +91,31 @@ export function orderWrites(writes: PlanEntry[], buffered: boolean): WriteOrder 
     [...late].sort(shallowFirst),
   ].filter((p) => p.length > 0);
   return { phases, handover, interims, stricterDomains: new Set(stricter.map((e) => e.domain)) };
+}
+
+const isWrite = (e: PlanEntry): boolean => e.action === 'create' || e.action === 'update' || e.action === 'delete';
+
+/**
+ * The plan with the writes apply adds said where a reader sees them: a parent lowered for now so
+ * that its children can be created under it is one more write request than the plan lists, named
+ * in that parent's entry.
+ */
+export function sayInterimWrites(plan: Plan, buffered: boolean): Plan {
+  const writes = plan.entries.filter(isWrite);
+  const { handover } = orderWrites(writes, buffered);
+  const listed = new Set(writes);
+  const said = new Map<string, string>();
+  for (const [parent, interim] of handover.interim) {
+    if (listed.has(interim) || !interim.desired) continue;
+    const kids = handover.children.get(parent) ?? [];
+    said.set(parent, `first lowered to ${describeRule(interim.desired)} for ${kids.join(', ')} (one more write)`);
+  }
+  if (said.size === 0) return plan;
+  return {
+    ...plan,
+    entries: plan.entries.map((e) => {
+      const note = isWrite(e) ? said.get(e.domain) : undefined;
+      return note === undefined ? e : { ...e, reason: e.reason ? `${e.reason}; ${note}` : note };
+    }),
+  };
 }

@@ -104,6 +104,8 @@ describe('a looser child under a parent the plan deletes or lowers', () => {
     expect(log).toEqual(['PUT example.com silence', 'POST a.example.com', 'DELETE example.com']);
     expect(emu.blocks().map((b) => [b.domain, b.severity, b.reject_media])).toEqual([['a.example.com', 'silence', true]]);
     expect(r.stdout).toMatch(/3 write requests/);
+    // The plan says so before anything is written.
+    expect(r.stdout).toMatch(/- delete {3}example\.com[^\n]*first lowered to silence \+ reject_media for a\.example\.com \(one more write\)\)$/m);
     const again = await syncTracked(emu, ws, ['a.example.com']);
     expect(again.log).toEqual([]);
   });
