@@ -1,8 +1,10 @@
 // Where a list lives: a local file, an https URL, or a Mastodon instance. Relative paths are
 // resolved against the config file's folder, so a config works from any working directory.
-import { isIPv4 } from 'node:net';
 import { basename, isAbsolute, resolve } from 'node:path';
+import { isLoopbackHost } from '../sources/loopback-host.js';
 import { fileURLToPath } from 'node:url';
+
+export { isLoopbackHost };
 
 export type SourceLocation =
   | { kind: 'file'; path: string }
@@ -10,14 +12,6 @@ export type SourceLocation =
   | { kind: 'instance'; host: string; admin: boolean; apiBase: string };
 
 export type ListLocation = Extract<SourceLocation, { kind: 'file' | 'url' }>;
-
-/** 127.0.0.0/8, ::1 and localhost (incl. *.localhost): the only hosts plain http may reach. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  return isIPv4(h) && h.startsWith('127.');
-}
 
 /** Expand a leading `~/` and resolve against `baseDir`. */
 export function resolvePath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string {

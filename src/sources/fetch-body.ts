@@ -11,6 +11,9 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FediblockError } from '../errors.js';
 import { loadUndici } from '../undici.js';
+import { isLoopbackHost } from './loopback-host.js';
+
+export { isLoopbackHost };
 
 export type FetchLocation = { kind: 'file'; path: string } | { kind: 'url'; url: string };
 
@@ -82,16 +85,6 @@ export function redactUrl(url: string | URL): string {
   }
   if (u.protocol === 'file:') return u.href.split(/[?#]/)[0] ?? u.href;
   return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: the only hosts plain `http:` may be used with. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
-  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
-  return false;
 }
 
 /** `20 MB`, `512 kB`, `300 bytes`: sizes in messages. */

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isIPv4 } from 'node:net';
 import { fetchBody, FetchError, isLoopbackHost, redactUrl } from '../../src/sources/fetch-body.js';
 import { FediblockError } from '../../src/errors.js';
 import { closedPort, noSleep, tempDir, useServers } from './helpers.js';
@@ -245,6 +247,15 @@ describe('helpers', () => {
   it('recognises loopback hosts only', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '[::1]', '::1']) expect(isLoopbackHost(h)).toBe(true);
     for (const h of ['128.0.0.1', 'example.com', '10.0.0.1', '127.0.0.1.nip.io', 'localhost.example']) expect(isLoopbackHost(h)).toBe(false);
+    // 127.x.y.z exactly as node:net reads an IPv4 address (no leading zeros, octets ≤ 255).
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '255', '256', '', 'a'));
+    fc.assert(
+      fc.property(octet, octet, octet, (a, b, c) => {
+        const h = `127.${a}.${b}.${c}`;
+        expect(isLoopbackHost(h)).toBe(isIPv4(h));
+      }),
+      { numRuns: 500 },
+    );
   });
   it('redacts query strings and user info', () => {
     expect(redactUrl('https://user:pw@lists.example/a.csv?token=x#f')).toBe('https://lists.example/a.csv?…');
