@@ -36,10 +36,20 @@ export async function runCommand(name: JobName, cmd: Command, opts: Record<strin
     cacheDir: typeof g.cacheDir === 'string' ? g.cacheDir : undefined,
     offline: g.offline === true,
     opts: { ...opts },
-    stdout: process.stdout,
-    stderr: process.stderr,
-    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
-    color: process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+    // Read when first used: making process.stdin and process.stdout builds their streams (net and
+    // stream modules for a pipe), which a quiet merge to a file never needs.
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get interactive() {
+      return process.stdin.isTTY === true && process.stdout.isTTY === true;
+    },
+    get color() {
+      return process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+    },
   };
   try {
     if (ctx.offline) (await import('../undici.js')).forbidNetwork();
