@@ -3,12 +3,13 @@
 // names in clear. Hashing every clear domain would dominate a large merge, so only candidates are
 // hashed: Mastodon's obfuscation (`DomainBlock#public_domain`) replaces characters with `*` in
 // place, so the real domain has the same length and the same visible characters.
-import { createHash } from 'node:crypto';
 import type { DomainBlock } from '../model.js';
 
 export const isObfuscated = (domain: string): boolean => domain.includes('*');
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+import { sha256Hex } from '../node-crypto.js';
+
+export { sha256Hex };
 
 /** Digests arrive from other software: compare them in one case. */
 export const normaliseDigest = (digest: string): string => digest.trim().toLowerCase();

@@ -1,7 +1,6 @@
 // Every file fediblock writes (merged lists, plans, snapshots, cache entries, file stores) goes
 // through here: a reader (or a cron run that dies half way) sees either the old file or the new
 // one, never a truncated mix.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -16,7 +15,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
   const abs = path.resolve(target);
   const dir = path.dirname(abs);
   await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(abs)}.${process.pid}.${tempSuffix()}.tmp`);
   let mode = opts.mode;
   if (mode === undefined) {
     // Keep the permissions of the file being replaced (a chmod 600 snapshot stays 600).
@@ -47,6 +46,14 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
 }
 
 const isIterable = (x: unknown): x is Iterable<Uint8Array> => typeof x === 'object' && x !== null && Symbol.iterator in x;
+
+/**
+ * Unique within this process by the counter, and unlikely to meet another process's name; the
+ * temp file is opened with `wx`, so a clash fails the write rather than sharing a file. (Not
+ * node:crypto, which would cost every start ~4 ms.)
+ */
+let written = 0;
+const tempSuffix = (): string => `${(written++).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
 /** Make the rename durable; not possible on every platform (Windows), so failures are ignored. */
 export async function fsyncDir(dir: string): Promise<void> {

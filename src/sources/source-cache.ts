@@ -7,7 +7,7 @@
 // Both are written atomically; the meta carries the body's hash, so a crash between the two writes
 // (or any other mismatch) reads as "no cache" rather than pairing a body with another's ETag.
 // Local files are the admin's own and are never cached.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../node-crypto.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -31,7 +31,6 @@ export interface CacheEntry {
 
 export type WriteFileAtomic = (path: string, data: string | Uint8Array, opts?: { mode?: number }) => Promise<void>;
 
-const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** Cache key of a source: SHA-256 hex of its location and format. */
 export function cacheKey(location: string, format: string): string {

@@ -1,7 +1,8 @@
 // RapidBlock list signatures (formats.md 4.11): `blocklist.json.sig` holds a base64 Ed25519
 // signature (64 bytes, then CRLF) over the SHA-256 digest of the list's bytes with every `\r`
 // removed; the publisher's key is a base64 raw 32-byte Ed25519 public key.
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 import { FediblockError } from '../errors.js';
 
 // DER SubjectPublicKeyInfo header for an Ed25519 key (OID 1.3.101.112); the raw key follows.
@@ -22,7 +23,7 @@ export function rapidBlockPublicKey(publicKeyBase64: string): KeyObject {
       hint: 'Copy the publisher\'s key exactly, e.g. "WvnrPc+6PAQrB9iJPbg4m5lQghHY2Pf7hm7JK3A8JC4=".',
     });
   }
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  return nodeCrypto().createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
 /** The signed message: SHA-256 of the bytes with every CR removed. */
@@ -35,7 +36,7 @@ export function rapidBlockDigest(body: Uint8Array | string): Buffer {
     for (const b of bytes) if (b !== 0x0d) stripped[n++] = b;
     stripped = stripped.subarray(0, n);
   }
-  return createHash('sha256').update(stripped).digest();
+  return nodeCrypto().createHash('sha256').update(stripped).digest();
 }
 
 /**
@@ -48,7 +49,7 @@ export function verifyRapidBlockSignature(body: Uint8Array | string, signatureFi
   const sig = decodeBase64(signatureFileText.trim());
   if (!sig || sig.length !== 64) return false;
   try {
-    return verify(null, rapidBlockDigest(body), key, sig);
+    return nodeCrypto().verify(null, rapidBlockDigest(body), key, sig);
   } catch {
     return false;
   }
