@@ -40,7 +40,10 @@ export interface ApplyReport {
   /** Covered by a parent, or not started because the run was aborted or hit max_writes. */
   skipped: Array<{ domain: string; reason: string }>;
   aborted: boolean;
-  /** Write requests sent (successful or not). */
+  /**
+   * Write requests sent (successful or not). On a whole-setting store, its one write (0 when
+   * nothing was sent); max_writes still counts the changes collected for it.
+   */
   writes: number;
   /** Set when `maxWrites` stopped the run before every entry was attempted. */
   maxWritesReached?: boolean;
@@ -99,6 +102,8 @@ const byDomain = <T extends { domain: string }>(a: T, b: T): number => (a.domain
  */
 export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {}): Promise<ApplyReport> {
   const report: ApplyReport = { created: [], updated: [], deleted: [], conflicts: [], failed: [], skipped: [], aborted: false, writes: 0 };
+  /** Writes started, for max_writes (a whole-setting store's collected changes included). */
+  let spent = 0;
   const writes = plan.entries.filter(isWrite);
   const maxWrites = opts.maxWrites && opts.maxWrites > 0 ? opts.maxWrites : Infinity;
   const limit = pLimit(Math.max(1, Math.floor(opts.concurrency ?? 4)));
@@ -124,7 +129,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
 
   const run = async (planned: PlanEntry & { action: WriteAction }): Promise<void> => {
     if (opts.signal?.aborted) stopped ??= 'aborted';
-    else if (report.writes >= maxWrites) stopped ??= 'max_writes';
+    else if (spent >= maxWrites) stopped ??= 'max_writes';
     if (stopped) {
       notStarted.push(planned);
       return;
@@ -146,7 +151,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     if (typeof prepared === 'string') {
       fail(entry, prepared);
     } else {
-      report.writes++;
+      spent++;
       emit({ type: 'start', action: entry.action, domain: entry.domain });
       let outcome: WriteOutcome | undefined;
       try {
@@ -162,7 +167,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
       } catch (err) {
         if (err instanceof InterruptedError) {
           // Abandoned while waiting for the rate limit: never sent, so not a failure.
-          report.writes--;
+          spent--;
           stopped ??= 'aborted';
           notStarted.push(entry);
           return;
@@ -209,9 +214,13 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
 
   /** The whole-setting store's one write, then the journal: what it made, or what it may have made. */
   const flush = async (): Promise<void> => {
+    const sentBefore = store.writeCount;
+    const sent = () => (sentBefore === undefined || store.writeCount === undefined ? (held.length > 0 ? 1 : 0) : store.writeCount - sentBefore);
     try {
       await store.flush!();
+      report.writes = sent();
     } catch (err) {
+      report.writes = err instanceof UnsafeError ? 0 : sent();
       const uncertain = err instanceof FlushUncertain;
       const message = scrub(err instanceof Error ? err.message : String(err));
       report.flushFailed = { message, writes: held.length, uncertain, unsafe: err instanceof UnsafeError };
@@ -304,6 +313,7 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
   }
   // Whatever was collected is written, also when the run stopped early (a max_writes slice),
   // unless the journal already failed: then nothing is made that it could not record.
+  if (!buffered) report.writes = spent;
   if (buffered && stopped !== 'unrecorded') await flush();
   else if (buffered) {
     unreport(held);

@@ -63,6 +63,8 @@ export interface Store {
    * says they may have been (the answer was lost and the store could not tell).
    */
   flush?(): Promise<void>;
+  /** Write requests a whole-setting store's flush sent so far (absent: one per flush that had changes). */
+  readonly writeCount?: number;
 }
 
 export const capabilitiesOf = (store: Pick<Store, 'capabilities'>): StoreCapabilities => store.capabilities ?? FULL_CAPABILITIES;

@@ -51,6 +51,7 @@ describe('Akkoma: the journal names only writes the POST made', () => {
     const r = await ws.run(['sync', '--yes']);
     expect(r.code, show(r)).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/the one write of 2 changes was not made/);
+    expect(r.stdout).toMatch(/0 created, 0 updated, 0 deleted, 2 failed \(1 write request\)/);
     expect(domainsIn(ak, 'reject')).toEqual(['a.example', 'b.example']);
     const end = await lastRun();
     expect(end).toMatchObject({ action: 'run_end', exit: 1, writes: 0 });
@@ -120,6 +121,7 @@ describe('Akkoma: the journal names only writes the POST made', () => {
     const r = await ws.run(['sync', '--yes']);
     expect(r.code, show(r)).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/changed since the plan was made/);
+    expect(r.stdout).toMatch(/2 failed \(0 write requests\)/);
     expect(ak.writes()).toHaveLength(posts);
     const end = await lastRun();
     expect(end).toMatchObject({ action: 'run_end', exit: 2, writes: 0 });

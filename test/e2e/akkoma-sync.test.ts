@@ -46,6 +46,8 @@ describe('sync into Akkoma', () => {
     const r = await ws.run(['sync', '--yes']);
     expect(r.code, show(r)).toBe(0);
     expect(ak.writes()).toHaveLength(1);
+    // Five changes, one POST: the summary counts requests.
+    expect(r.stdout).toMatch(/\(1 write request\)/);
     expect(ak.subkey('reject')).toEqual([
       ['hand.example', 'mine'],
       ['*.wild.example', 'pattern'],
