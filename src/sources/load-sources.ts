@@ -119,13 +119,16 @@ async function loadFile(spec: SourceSpec, location: { kind: 'file'; path: string
 
 /**
  * The file's text, its signature checked when asked. Only the text leaves: the bytes it was
- * decoded from die here, young, instead of living through the parse (an awaiting function keeps
- * its locals) and waiting for a full collection — at twenty large lists that was 50 MB.
+ * decoded from must die young, not live through the parse (an awaiting function keeps its
+ * locals, and the fetch queue its answer) and wait for a full collection — at twenty large lists
+ * that was 50 MB.
  */
 async function readVerified(spec: SourceSpec, location: { kind: 'file'; path: string }, settings: FetchSettings, d: Resolved): Promise<string> {
   const got = await fetchOrFail(location, settings, d);
   if (got.status !== 'ok') throw new SourceFailure('unexpected not-modified for a local file');
   if (spec.verify_key !== undefined) await checkSignature(spec, { kind: 'file', path: `${location.path}.sig` }, got.bytes ?? got.body, settings, d);
+  // The same answer object may still be held by the fetch queue while the text is parsed.
+  delete got.bytes;
   return got.body;
 }
 
