@@ -1,6 +1,6 @@
 // The journal's file contract (PROTOCOL.md): one fsync'd JSON line per write plus a run_end line,
 // read back through read-journal.ts; a torn last line is tolerated and reported.
-import { constants, existsSync, promises as fs, readFileSync } from 'node:fs';
+import nodeFs, { constants, existsSync, promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,15 +91,17 @@ describe('journal', () => {
     // A commit is durable when its write returns (O_DSYNC) or when the fdatasync after it does:
     // record how many lines the file held at that moment.
     const proto = await fileHandleProto(file);
-    const real = { write: proto.write, datasync: proto.datasync };
+    const real = { write: nodeFs.write, datasync: proto.datasync };
     const durable: number[] = [];
     const lines = () => readFileSync(file, 'utf8').split('\n').length - 1;
     let commits = 0;
-    proto.write = async function (this: unknown, ...args: unknown[]) {
-      const r = await real.write.apply(this, args);
-      commits++;
-      if (JOURNAL_DSYNC) durable.push(lines());
-      return r;
+    (nodeFs as { write: unknown }).write = (...args: unknown[]) => {
+      const cb = args.pop() as (err: Error | null, n: number) => void;
+      (real.write as (...a: unknown[]) => void)(...args, (err: Error | null, n: number) => {
+        commits++;
+        if (!err && JOURNAL_DSYNC) durable.push(lines());
+        cb(err, n);
+      });
     };
     proto.datasync = async function (this: unknown) {
       const n = lines();
@@ -122,7 +124,8 @@ describe('journal', () => {
       expect(j.entries.map((e) => e.domain)).toEqual(Array.from({ length: 40 }, (_, i) => `d${i}.example`));
       expect(j.lines.at(-1)).toMatchObject({ action: 'run_end', writes: 40 });
     } finally {
-      Object.assign(proto, real);
+      proto.datasync = real.datasync;
+      nodeFs.write = real.write;
     }
   });
 
@@ -141,15 +144,14 @@ describe('journal', () => {
     const cache = await tmp();
     const w = await JournalWriter.open({ cacheDir: cache, destination: 'my.social', command: 'sync', run: 'r1' });
     await w.append(write('a.example'));
-    const proto = await fileHandleProto(journalPath(cache, 'my.social'));
-    const real = { write: proto.write };
-    proto.write = () => Promise.reject(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }));
+    const real = nodeFs.write;
+    (nodeFs as { write: unknown }).write = (...args: unknown[]) => (args.pop() as (err: Error) => void)(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }));
     try {
       const got = await Promise.allSettled([w.append(write('b.example')), w.append(write('c.example'))]);
       expect(got.map((g) => g.status)).toEqual(['rejected', 'rejected']);
       expect(String((got[0] as PromiseRejectedResult).reason)).toMatch(/cannot append to the journal .*EIO/);
     } finally {
-      Object.assign(proto, real);
+      nodeFs.write = real;
     }
     await expect(w.append(write('d.example'))).rejects.toThrow(/cannot append to the journal/);
     expect(w.writes).toBe(1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkBaseUrl, classifySoftware, parseLinkHeader } from '../../src/destinations/mastodon/client.js';
+import fc from 'fast-check';
+import { checkBaseUrl, classifySoftware, parseDomainBlock, parseLinkHeader, readDomainBlock } from '../../src/destinations/mastodon/client.js';
 import { RateBudget, parseResetTime, parseRetryAfter, readRateHeaders } from '../../src/destinations/mastodon/rate-budget.js';
 import { MastodonClient } from '../../src/destinations/mastodon/client.js';
 import { FediblockError } from '../../src/errors.js';
@@ -158,5 +159,67 @@ describe('helpers', () => {
     expect(classifySoftware('2.7.2 (compatible; Pleroma 2.5.0)', undefined)).toBe('other');
     expect(classifySoftware('4.0.0 (compatible; Iceshrimp 2024.1)', 3)).toBe('other');
     expect(classifySoftware('3.5.3', undefined)).toBe('other');
+  });
+});
+
+describe('reading a domain block', () => {
+  // Values a server might send for any field: right types, wrong types, empty, missing.
+  const anyValue = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.constantFrom('', 'x', 'noop', 'silence', 'suspend', 'Suspend', 'a.example', '2026-11-25T08:50:00.000Z', '0', '7'),
+    fc.integer({ min: -3, max: 2 ** 53 + 2 }),
+    fc.double(),
+    fc.constant([]),
+    fc.constant({}),
+  );
+  const fields = ['id', 'domain', 'digest', 'created_at', 'severity', 'reject_media', 'reject_reports', 'obfuscate', 'private_comment', 'public_comment', 'extra'];
+  const randomBlock = fc.record(Object.fromEntries(fields.map((k) => [k, anyValue])), { requiredKeys: [] });
+  // A well-formed block with up to two fields replaced by anything (or removed).
+  const good = { id: '12', domain: 'a.example', digest: 'd', created_at: '2026-01-01T00:00:00.000Z', severity: 'silence', reject_media: false, reject_reports: true, obfuscate: false, private_comment: 'p', public_comment: null };
+  const nearBlock = fc
+    .tuple(fc.subarray(fields, { maxLength: 2 }), fc.array(anyValue, { minLength: 2, maxLength: 2 }))
+    .map(([keys, values]) => ({ ...good, ...Object.fromEntries(keys.map((k, i) => [k, values[i]])) }));
+
+  it('the hand-checked reading accepts only what the schema accepts, and gives the same block', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof(nearBlock, randomBlock, anyValue), (v) => {
+        const fast = readDomainBlock(v);
+        const slow = parseDomainBlock(v);
+        if (fast !== undefined) {
+          accepted++;
+          expect(slow).toEqual({ block: fast });
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+  });
+
+  it('reads an ordinary answer by hand (the schema is only the fallback)', () => {
+    const b = { id: '12', domain: 'a.example', digest: 'd', created_at: '2026-01-01T00:00:00.000Z', severity: 'suspend', reject_media: true, reject_reports: false, obfuscate: false, private_comment: null, public_comment: 'x' };
+    expect(readDomainBlock(b)).toEqual({ id: '12', domain: 'a.example', digest: 'd', created_at: '2026-01-01T00:00:00.000Z', severity: 'suspend', reject_media: true, reject_reports: false, obfuscate: false, private_comment: '', public_comment: 'x' });
+    expect(readDomainBlock({ ...b, id: 12 })?.id).toBe('12');
+    expect(readDomainBlock({ ...b, severity: 'Suspend' })).toBeUndefined();
+    expect(parseDomainBlock({ ...b, severity: 'Suspend' })).toHaveProperty('error');
+  });
+});
+
+describe('reading X-RateLimit-Reset', () => {
+  it('the quick reading of the usual form agrees with the general one, and odd stamps still fall through to it', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.stringMatching(/^[0-9]{0,9}$/), (d, frac) => {
+        const base = d.toISOString().slice(0, 19);
+        const stamp = frac === '' ? `${base}Z` : `${base}.${frac}Z`;
+        expect(parseResetTime(stamp)).toBe(Date.parse(`${base}Z`) + (frac === '' ? 0 : Number(`0.${frac}`) * 1000));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(parseResetTime('2026-04-31T08:55:00.5Z')).toBe(parseResetTime('2026-04-31T08:55:00.5+00:00'));
+    expect(parseResetTime('2026-11-25T08:55:00,25Z')).toBe(Date.UTC(2026, 10, 25, 8, 55, 0) + 250);
+    expect(parseResetTime('2026-11-25T08:55:0x.25Z')).toBeUndefined();
+    expect(parseResetTime(' 2026-11-25T08:55:00.000001Z ')).toBe(Date.UTC(2026, 10, 25, 8, 55, 0) + 0.001);
   });
 });

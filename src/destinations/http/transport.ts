@@ -157,8 +157,11 @@ export class HttpTransport {
   private async send(method: string, url: URL, opts: RequestOptions): Promise<Raw> {
     // Every URL is built on the configured origin: one pool for this host.
     if (url.origin !== this.origin) throw new TypeError(`${url.origin} is not ${this.origin}`);
-    const { Pool } = await loadUndici();
-    this.pool ??= new Pool(this.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    if (this.pool === undefined) {
+      const { Pool } = await loadUndici();
+      this.pool ??= new Pool(this.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    }
+    const pool = this.pool;
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'fediblock/0.1 (+https://github.com/fediblock/fediblock)' };
     if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -171,11 +174,11 @@ export class HttpTransport {
     if (opts.write) this.writeCount++;
     let resHeaders: Raw['headers'] | undefined;
     try {
-      const res = await sendRequest(this.pool, {
+      const res = await sendRequest(pool, {
         method,
         path: `${url.pathname}${url.search}`,
         headers,
-        ...(payload === undefined ? {} : { body: payload }),
+        body: payload,
         timeoutMs: this.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
       });

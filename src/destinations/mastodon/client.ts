@@ -10,7 +10,6 @@
 // way gets a 404, which counts as already gone. A 429 waits (Retry-After, else X-RateLimit-Reset)
 // and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
 import type { Pool as UndiciPool } from 'undici';
-import pLimit, { type LimitFunction } from 'p-limit';
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
 import { FediblockError } from '../../errors.js';
@@ -20,6 +19,7 @@ import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
 import { loadUndici } from '../../undici.js';
+import { RequestGate } from '../http/request-gate.js';
 import { sendRequest } from '../http/send-request.js';
 
 export type ClientEvent =
@@ -131,6 +131,47 @@ function toStored(e: z.infer<typeof AdminDomainBlock>): StoredBlock {
   return b;
 }
 
+const optString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+const optBoolean = (v: unknown): boolean => v === undefined || v === null || typeof v === 'boolean';
+
+/**
+ * A domain block as AdminDomainBlock reads it, checked by hand for the common case (a sync into
+ * many instances reads thousands of answers, and the schema's parse was a good part of the client's
+ * garbage per request). It accepts only what the schema accepts and gives the same block; anything
+ * else is undefined, and the caller asks the schema, which decides and words the error.
+ */
+export function readDomainBlock(v: unknown): StoredBlock | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const { id, domain, severity, digest, created_at, private_comment, public_comment, reject_media, reject_reports, obfuscate } = o;
+  let sid: string;
+  if (typeof id === 'string' && id.length > 0) sid = id;
+  else if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) sid = String(id);
+  else return undefined;
+  if (typeof domain !== 'string' || domain.length === 0 || typeof severity !== 'string' || !isSeverity(severity)) return undefined;
+  if (!optString(digest) || !optString(created_at) || !optString(private_comment) || !optString(public_comment)) return undefined;
+  if (!optBoolean(reject_media) || !optBoolean(reject_reports) || !optBoolean(obfuscate)) return undefined;
+  const b: StoredBlock = {
+    id: sid,
+    domain,
+    severity,
+    reject_media: reject_media === true,
+    reject_reports: reject_reports === true,
+    obfuscate: obfuscate === true,
+    public_comment: (public_comment as string | null | undefined) ?? '',
+    private_comment: (private_comment as string | null | undefined) ?? '',
+  };
+  if (digest) b.digest = digest as string;
+  if (created_at) b.created_at = created_at as string;
+  return b;
+}
+
+/** The schema's reading of a domain block (the slow path, and the one that words errors). */
+export function parseDomainBlock(v: unknown): { block: StoredBlock } | { error: z.ZodError } {
+  const r = AdminDomainBlock.safeParse(v);
+  return r.success ? { block: toStored(r.data) } : { error: r.error };
+}
+
 /** Targets of `Link` header entries by rel. */
 export function parseLinkHeader(raw: string | string[] | undefined): Map<string, string> {
   const out = new Map<string, string>();
@@ -174,9 +215,13 @@ export class MastodonClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly onEvent: (e: ClientEvent) => void;
-  private readonly limit: LimitFunction;
+  private readonly gate: RequestGate;
   readonly budget: RateBudget;
   private pool: UndiciPool | undefined;
+  private plainHeaders: Record<string, string> | undefined;
+  /** POST's URL, made once (never changed: URLs here are only read). */
+  private blocksUrl: URL | undefined;
+  private jsonHeaders: Record<string, string> | undefined;
   private requests = 0;
   private writes = 0;
   /** Settles once the first measures call has its answer (see followCounts). */
@@ -200,7 +245,7 @@ export class MastodonClient {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = opts.now ?? Date.now;
     this.onEvent = opts.onEvent ?? (() => {});
-    this.limit = pLimit(this.concurrency);
+    this.gate = new RequestGate(this.concurrency);
     this.budget = new RateBudget({
       reserve: opts.reserve ?? 0.1,
       now: this.now,
@@ -245,17 +290,21 @@ export class MastodonClient {
       const where = this.where('GET', url);
       if (res.status !== 200) throw this.unexpected(res, 'GET', url);
       const body = this.json(res, where);
-      const parsed = z.array(AdminDomainBlock).safeParse(body);
-      if (!parsed.success) throw this.invalid(where, parsed.error);
-      for (const e of parsed.data) {
-        if (seenIds.has(e.id)) continue;
-        seenIds.add(e.id);
-        out.push(toStored(e));
+      let blocks = Array.isArray(body) ? body.map(readDomainBlock) : undefined;
+      if (blocks === undefined || blocks.includes(undefined)) {
+        const parsed = z.array(AdminDomainBlock).safeParse(body);
+        if (!parsed.success) throw this.invalid(where, parsed.error);
+        blocks = parsed.data.map(toStored);
+      }
+      for (const b of blocks as StoredBlock[]) {
+        if (seenIds.has(b.id)) continue;
+        seenIds.add(b.id);
+        out.push(b);
       }
       const next = parseLinkHeader(res.headers['link']).get('next');
-      if (next === undefined || parsed.data.length === 0) break;
-      if (page === 0 && parsed.data.length < PAGE_LIMIT) pageSize = parsed.data.length;
-      else if (parsed.data.length < pageSize) break;
+      if (next === undefined || blocks.length === 0) break;
+      if (page === 0 && blocks.length < PAGE_LIMIT) pageSize = blocks.length;
+      else if (blocks.length < pageSize) break;
       const nextUrl = this.sameOrigin(next, where);
       if (seenUrls.has(nextUrl.href)) throw new MastodonHttpError(`${this.host}: pagination of ${where} loops back to a page already read`, { host: this.host, method: 'GET', path: url.pathname });
       url = nextUrl;
@@ -268,16 +317,15 @@ export class MastodonClient {
     if (!isSeverity(b.severity)) throw new FediblockError(`${b.domain}: invalid severity "${String(b.severity)}" (expected noop, silence or suspend)`);
     for (const f of BOOLEAN_FIELDS) if (typeof b[f] !== 'boolean') throw new FediblockError(`${b.domain}: ${f} must be true or false`);
     const body = { domain: b.domain, ...blockFields(b) };
-    const url = this.url('/api/v1/admin/domain_blocks');
+    const url = (this.blocksUrl ??= this.url('/api/v1/admin/domain_blocks'));
     const res = await this.call('POST', url, { body, needs: NEEDS_WRITE, write: true });
     const where = this.where('POST', url);
     if (res.status === 200 || res.status === 201) return this.entity(res, where);
     if (res.status === 422) {
       const parsedBody = this.tryJson(res);
       if (parsedBody && typeof parsedBody === 'object' && 'existing_domain_block' in parsedBody) {
-        const ex = AdminDomainBlock.safeParse((parsedBody as { existing_domain_block: unknown }).existing_domain_block);
-        if (!ex.success) throw this.invalid(where, ex.error);
-        throw new ExistingBlockConflict(b.domain, toStored(ex.data));
+        const ex = this.block((parsedBody as { existing_domain_block: unknown }).existing_domain_block, where);
+        throw new ExistingBlockConflict(b.domain, ex);
       }
       // 422 without existing_domain_block: a validation failure, or the uniqueness race (§1.1
       // "Duplicate record", or "Domain has already been taken"), which a retried POST loses to
@@ -547,7 +595,7 @@ export class MastodonClient {
       attempt++;
       let res: Raw;
       try {
-        res = await this.limit(() => this.send(method, url, opts));
+        res = await this.gate.run(() => this.send(method, url, opts));
       } catch (e) {
         // A bug is not a network error: retrying it only hides it behind backoff delays.
         if (e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError) throw e;
@@ -637,7 +685,7 @@ export class MastodonClient {
   private async tokenRejected(): Promise<boolean> {
     if (this.token === undefined) return false;
     try {
-      const res = await this.limit(() => this.send('GET', this.url('/api/v1/apps/verify_credentials'), {}));
+      const res = await this.gate.run(() => this.send('GET', this.url('/api/v1/apps/verify_credentials'), {}));
       return res.status === 401;
     } catch {
       return false;
@@ -647,26 +695,27 @@ export class MastodonClient {
   /** Send one attempt, inside the concurrency limit and the rate budget. */
   private async send(method: string, url: URL, opts: CallOpts): Promise<Raw> {
     // Every URL is on the base's origin (pagination links are checked): one pool for this host.
-    if (url.origin !== this.base.origin) throw new TypeError(`${url.origin} is not ${this.base.origin}`);
-    const { Pool } = await loadUndici();
-    this.pool ??= new Pool(this.base.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
-    const headers: Record<string, string> = { ...opts.headers, accept: 'application/json', 'user-agent': this.userAgent };
-    if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
-    let payload: string | undefined;
-    if (opts.body !== undefined) {
-      payload = JSON.stringify(opts.body);
-      headers['content-type'] = 'application/json';
+    // (href is stored; origin and pathname are computed on every read.)
+    const href = url.href;
+    const origin = this.base.origin;
+    if (!href.startsWith(origin) || href.charCodeAt(origin.length) !== 0x2f /* / */) throw new TypeError(`${href} is not on ${origin}`);
+    if (this.pool === undefined) {
+      const { Pool } = await loadUndici();
+      this.pool ??= new Pool(this.base.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
     }
+    const pool = this.pool;
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers = this.headersFor(opts, payload !== undefined);
     await this.budget.acquire();
     this.requests++;
     if (opts.write) this.writes++;
     let resHeaders: Raw['headers'] | undefined;
     try {
-      const res = await sendRequest(this.pool, {
+      const res = await sendRequest(pool, {
         method,
-        path: `${url.pathname}${url.search}`,
+        path: href.slice(origin.length, href.includes('#') ? href.indexOf('#') : href.length),
         headers,
-        ...(payload === undefined ? {} : { body: payload }),
+        body: payload,
         timeoutMs: this.timeoutMs,
         maxBodyBytes: MAX_BODY_BYTES,
       });
@@ -675,6 +724,20 @@ export class MastodonClient {
     } finally {
       this.budget.settle(resHeaders);
     }
+  }
+
+  /** The request headers; the usual two sets are built once per client (undici only reads them). */
+  private headersFor(opts: CallOpts, json: boolean): Record<string, string> {
+    const auth = this.token !== undefined && opts.auth !== false;
+    if (opts.headers === undefined && auth) return json ? (this.jsonHeaders ??= this.buildHeaders(undefined, true, true)) : (this.plainHeaders ??= this.buildHeaders(undefined, true, false));
+    return this.buildHeaders(opts.headers, auth, json);
+  }
+
+  private buildHeaders(extra: Record<string, string> | undefined, auth: boolean, json: boolean): Record<string, string> {
+    const headers: Record<string, string> = { ...extra, accept: 'application/json', 'user-agent': this.userAgent };
+    if (auth) headers['authorization'] = `Bearer ${this.token}`;
+    if (json) headers['content-type'] = 'application/json';
+    return headers;
   }
 
   private backoff(attempt: number): number {
@@ -704,9 +767,15 @@ export class MastodonClient {
   }
 
   private entity(res: Raw, where: string): StoredBlock {
-    const r = AdminDomainBlock.safeParse(this.json(res, where));
-    if (!r.success) throw this.invalid(where, r.error);
-    return toStored(r.data);
+    return this.block(this.json(res, where), where);
+  }
+
+  private block(v: unknown, where: string): StoredBlock {
+    const fast = readDomainBlock(v);
+    if (fast) return fast;
+    const r = parseDomainBlock(v);
+    if ('error' in r) throw this.invalid(where, r.error);
+    return r.block;
   }
 
   private invalid(where: string, err: z.ZodError): MastodonHttpError {

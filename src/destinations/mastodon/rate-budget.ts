@@ -40,6 +40,8 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
  */
 export function parseResetTime(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
+  const fast = parseIsoUtc(raw);
+  if (fast !== undefined) return fast;
   const s = raw.trim();
   if (s === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(s)) {
@@ -59,6 +61,43 @@ export function parseResetTime(raw: string | undefined): number | undefined {
   }
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
+}
+
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+};
+const num = (s: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + digit(s, i);
+  return n;
+};
+
+/**
+ * The form Mastodon sends on every answer, `2026-11-25T08:55:00.123456Z`, read without a regex or
+ * Date.parse (a sync into many instances reads thousands); undefined for anything else, which
+ * parseResetTime then reads the general way.
+ */
+function parseIsoUtc(s: string): number | undefined {
+  const n = s.length;
+  if (n < 20 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[n - 1] !== 'Z') return undefined;
+  const year = num(s, 0, 4);
+  const month = num(s, 5, 7);
+  const day = num(s, 8, 10);
+  const hour = num(s, 11, 13);
+  const minute = num(s, 14, 16);
+  const second = num(s, 17, 19);
+  let ms = 0;
+  if (n > 20) {
+    if (s[19] !== '.' || n === 21 || !Number.isFinite(num(s, 20, n - 1))) return undefined;
+    ms = Number(`0.${s.slice(20, n - 1)}`) * 1000; // as the general reading computes it
+  }
+  if (!Number.isFinite(year + month + day + hour + minute + second + ms)) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const t = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 31 April over into May; Date.parse refuses it: leave such strings to it.
+  if (new Date(t).getUTCDate() !== day) return undefined;
+  return t + ms;
 }
 
 /** `Retry-After`: delay in seconds or an HTTP date. Returns epoch ms or undefined. */
