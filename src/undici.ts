@@ -2,7 +2,8 @@
 // splitting), a dynamic import() exposes only `default`. Load it either way, still lazily.
 type Undici = typeof import('undici');
 
-// `--offline` is a promise: every HTTP request in fediblock goes through this loader, so once the
+// `--offline` is a promise: every HTTP request in fediblock goes through this loader, or (the
+// destination clients, which use Node's own http) checks networkForbidden() first, so once the
 // network is forbidden nothing can reach it, whatever a job forgets to check.
 let forbidden = false;
 

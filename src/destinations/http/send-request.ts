@@ -1,12 +1,13 @@
-// One HTTP request and its whole answer, through undici's dispatch API rather than its
-// stream-based `request()`: no Readable body, no async iterator, no AbortSignal per request, and
-// one handler object rather than a set of closures. A sync into 50 instances sends 10,000 requests
-// from one process on a shared core, and there `request()`'s machinery was a large part of the
-// client's CPU time and garbage per request (see README, performance). Behaviour is the same: the
-// answer is read whole up to a size limit, and the attempt as a whole is bounded in time (an Error
-// named TimeoutError, as AbortSignal.timeout gave).
-import type { Dispatcher } from 'undici';
-import type { IncomingHttpHeaders } from 'node:http';
+// One HTTP request to a destination and its whole answer, over Node's own http/https client with
+// kept-alive connections (one Agent per destination, `concurrency` sockets at most). Destinations
+// do not go through undici: its HTTP parser is a WebAssembly module whose compilation alone took
+// ~55 MiB of peak memory in every sync (a sync into one instance peaked at 105 MiB, 50 at 175;
+// Node's parser is native), and its per-request machinery cost more CPU than the request itself
+// when 50 instances were synced at once (README, performance). Behaviour: redirects are never
+// followed, the answer is read whole up to a size limit, the attempt as a whole is bounded in time
+// (an Error named TimeoutError), and header values are strings, or arrays when a header repeats.
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface Answer {
   status: number;
@@ -16,7 +17,7 @@ export interface Answer {
 
 export interface SendRequest {
   method: string;
-  /** Path and query, on the dispatcher's origin. */
+  /** Path and query, on the connection's origin. */
   path: string;
   headers: Record<string, string>;
   body?: string | undefined;
@@ -24,81 +25,73 @@ export interface SendRequest {
   maxBodyBytes: number;
 }
 
-export function sendRequest(dispatcher: Dispatcher, r: SendRequest): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const exchange = new Exchange(resolve, reject, r.timeoutMs, r.maxBodyBytes);
-    try {
-      dispatcher.dispatch({ method: r.method as Dispatcher.HttpMethod, path: r.path, headers: r.headers, body: r.body ?? null }, exchange);
-    } catch (err) {
-      exchange.finish(err as Error);
-    }
+/** Kept-alive connections to one origin (https, or http on loopback: checkBaseUrl decides). */
+export class Connection {
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
+  private readonly hostname: string;
+  private readonly port: number | undefined;
+
+  constructor(origin: URL, sockets: number) {
+    const https = origin.protocol === 'https:';
+    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: sockets }) : new HttpAgent({ keepAlive: true, maxSockets: sockets });
+    this.send = https ? httpsRequest : httpRequest;
+    this.hostname = origin.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.port = origin.port === '' ? undefined : Number(origin.port);
+  }
+
+  request(r: SendRequest): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: Error | undefined, answer?: Answer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          req.destroy();
+          reject(err);
+        } else resolve(answer!);
+      };
+      const req = this.send({ hostname: this.hostname, port: this.port, path: r.path, method: r.method, headers: r.headers, agent: this.agent }, (res) => readAnswer(res, r.maxBodyBytes, finish));
+      const timer = setTimeout(() => finish(Object.assign(new Error(`no answer within ${r.timeoutMs} ms`), { name: 'TimeoutError' })), r.timeoutMs);
+      req.on('error', (err) => finish(err));
+      if (r.body === undefined) req.end();
+      else {
+        req.setHeader('content-length', Buffer.byteLength(r.body));
+        req.end(r.body);
+      }
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function readAnswer(res: IncomingMessage, maxBodyBytes: number, finish: (err: Error | undefined, answer?: Answer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBodyBytes) finish(new Error(`response larger than ${maxBodyBytes} bytes`));
+    else chunks.push(chunk);
+  });
+  res.on('error', (err) => finish(err));
+  res.on('aborted', () => finish(new Error('the connection closed before the whole answer came')));
+  res.on('end', () => {
+    if (!res.complete) return finish(new Error('the connection closed before the whole answer came'));
+    finish(undefined, { status: res.statusCode ?? 0, headers: headersOf(res), text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
   });
 }
 
-/** The handler undici calls as the answer arrives; it settles the promise once. */
-class Exchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined;
-  private settled = false;
-  private status = 0;
-  private headers: IncomingHttpHeaders = {};
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly resolve: (a: Answer) => void,
-    private readonly reject: (e: Error) => void,
-    private readonly timeoutMs: number,
-    private readonly maxBodyBytes: number,
-  ) {
-    this.timer = setTimeout(onTimeout, timeoutMs, this);
+/** Lower-case names; a header sent once is a string, a repeated one an array (Node would join some with commas). */
+function headersOf(res: IncomingMessage): IncomingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  const d = res.headersDistinct;
+  for (const k in d) {
+    const v = d[k]!;
+    out[k] = v.length === 1 ? v[0]! : v;
   }
-
-  finish(err: Error | undefined): void {
-    if (this.settled) return;
-    this.settled = true;
-    clearTimeout(this.timer);
-    if (err) this.reject(err);
-    else {
-      const c = this.chunks;
-      this.resolve({ status: this.status, headers: this.headers, text: c.length === 1 ? c[0]!.toString('utf8') : Buffer.concat(c).toString('utf8') });
-    }
-  }
-
-  stop(err: Error): void {
-    if (this.controller && !this.controller.aborted) this.controller.abort(err);
-    this.finish(err);
-  }
-
-  onRequestStart(c: Dispatcher.DispatchController): void {
-    this.controller = c;
-    if (this.settled) c.abort(new Error('request abandoned'));
-  }
-
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    this.status = statusCode;
-    this.headers = headers;
-  }
-
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.size += chunk.length;
-    if (this.size > this.maxBodyBytes) this.stop(new Error(`response larger than ${this.maxBodyBytes} bytes`));
-    else this.chunks.push(chunk);
-  }
-
-  onResponseEnd(): void {
-    this.finish(undefined);
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    this.finish(err);
-  }
-
-  timedOut(): void {
-    this.stop(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { name: 'TimeoutError' }));
-  }
-}
-
-function onTimeout(x: Exchange): void {
-  x.timedOut();
+  return out as IncomingHttpHeaders;
 }

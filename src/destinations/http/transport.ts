@@ -3,16 +3,15 @@
 // budget (X-RateLimit-* headers, Reset as an ISO time), 429 waits, and retries of network errors and
 // of the 5xx statuses a caller allows (GoToSocial answers 500 for an invalid domain, so writes do
 // not retry 500). Statuses are returned for the caller to interpret; messages never hold the token.
-import type { Pool as UndiciPool } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
-import { loadUndici } from '../../undici.js';
 import { checkBaseUrl } from '../mastodon/client.js';
 import { scrubToken } from '../mastodon/errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from '../mastodon/rate-budget.js';
 import { DestinationHttpError } from './errors.js';
-import { sendRequest } from './send-request.js';
+import { Connection } from './send-request.js';
+import { networkForbidden } from '../../undici.js';
 
 export interface Raw {
   status: number;
@@ -59,7 +58,7 @@ export class HttpTransport {
   private readonly limit: LimitFunction;
   private readonly budget: RateBudget;
   private readonly concurrency: number;
-  private pool: UndiciPool | undefined;
+  private connection: Connection | undefined;
   requestCount = 0;
   writeCount = 0;
 
@@ -88,9 +87,9 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    const a = this.pool;
-    this.pool = undefined;
-    if (a) await a.close();
+    const c = this.connection;
+    this.connection = undefined;
+    c?.close();
   }
 
   /** `path` is relative to the API base (leading slash); the answer is never a redirect or a 429. */
@@ -157,11 +156,8 @@ export class HttpTransport {
   private async send(method: string, url: URL, opts: RequestOptions): Promise<Raw> {
     // Every URL is built on the configured origin: one pool for this host.
     if (url.origin !== this.origin) throw new TypeError(`${url.origin} is not ${this.origin}`);
-    if (this.pool === undefined) {
-      const { Pool } = await loadUndici();
-      this.pool ??= new Pool(this.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
-    }
-    const pool = this.pool;
+    if (networkForbidden()) throw new Error('--offline: this would need the network, and --offline forbids it');
+    const connection = (this.connection ??= new Connection(url, this.concurrency));
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'fediblock/0.1 (+https://github.com/fediblock/fediblock)' };
     if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -174,7 +170,7 @@ export class HttpTransport {
     if (opts.write) this.writeCount++;
     let resHeaders: Raw['headers'] | undefined;
     try {
-      const res = await sendRequest(pool, {
+      const res = await connection.request({
         method,
         path: `${url.pathname}${url.search}`,
         headers,

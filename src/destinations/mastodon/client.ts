@@ -9,7 +9,6 @@
 // callers already handle (the block exists, which is what they wanted). A DELETE retried the same
 // way gets a 404, which counts as already gone. A 429 waits (Retry-After, else X-RateLimit-Reset)
 // and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
-import type { Pool as UndiciPool } from 'undici';
 // A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
 import * as z from 'zod';
 import { FediblockError } from '../../errors.js';
@@ -18,9 +17,9 @@ import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock
 import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
-import { loadUndici } from '../../undici.js';
 import { RequestGate } from '../http/request-gate.js';
-import { sendRequest } from '../http/send-request.js';
+import { Connection } from '../http/send-request.js';
+import { networkForbidden } from '../../undici.js';
 
 export type ClientEvent =
   | { type: 'response'; method: string; path: string; status: number; attempt: number }
@@ -217,7 +216,7 @@ export class MastodonClient {
   private readonly onEvent: (e: ClientEvent) => void;
   private readonly gate: RequestGate;
   readonly budget: RateBudget;
-  private pool: UndiciPool | undefined;
+  private connection: Connection | undefined;
   private plainHeaders: Record<string, string> | undefined;
   /** POST's URL, made once (never changed: URLs here are only read). */
   private blocksUrl: URL | undefined;
@@ -269,9 +268,9 @@ export class MastodonClient {
 
   /** Close kept-alive connections. */
   async close(): Promise<void> {
-    const a = this.pool;
-    this.pool = undefined;
-    if (a) await a.close();
+    const c = this.connection;
+    this.connection = undefined;
+    c?.close();
   }
 
   // ---- API calls --------------------------------------------------------------------------
@@ -699,11 +698,8 @@ export class MastodonClient {
     const href = url.href;
     const origin = this.base.origin;
     if (!href.startsWith(origin) || href.charCodeAt(origin.length) !== 0x2f /* / */) throw new TypeError(`${href} is not on ${origin}`);
-    if (this.pool === undefined) {
-      const { Pool } = await loadUndici();
-      this.pool ??= new Pool(this.base.origin, { connections: this.concurrency, keepAliveTimeout: 10_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
-    }
-    const pool = this.pool;
+    if (networkForbidden()) throw new Error('--offline: this would need the network, and --offline forbids it');
+    const connection = (this.connection ??= new Connection(this.base, this.concurrency));
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers = this.headersFor(opts, payload !== undefined);
     await this.budget.acquire();
@@ -711,7 +707,7 @@ export class MastodonClient {
     if (opts.write) this.writes++;
     let resHeaders: Raw['headers'] | undefined;
     try {
-      const res = await sendRequest(pool, {
+      const res = await connection.request({
         method,
         path: href.slice(origin.length, href.includes('#') ? href.indexOf('#') : href.length),
         headers,
