@@ -85,13 +85,20 @@ function readAnswer(res: IncomingMessage, maxBodyBytes: number, finish: (err: Er
   });
 }
 
-/** Lower-case names; a header sent once is a string, a repeated one an array (Node would join some with commas). */
+/**
+ * Lower-case names; a header sent once is a string, a repeated one an array (Node would join some
+ * with commas). Built from rawHeaders in one pass: Node's own header objects are built lazily, and
+ * each costs as much again.
+ */
 function headersOf(res: IncomingMessage): IncomingHttpHeaders {
-  const out: Record<string, string | string[]> = {};
-  const d = res.headersDistinct;
-  for (const k in d) {
-    const v = d[k]!;
-    out[k] = v.length === 1 ? v[0]! : v;
+  // No prototype: a header named __proto__ is just a header.
+  const out = Object.create(null) as Record<string, string | string[]>;
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    const v = raw[i + 1]!;
+    const had = out[k];
+    out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
   }
   return out as IncomingHttpHeaders;
 }
