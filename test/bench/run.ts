@@ -419,7 +419,9 @@ async function syncCase(tmp: string, key: string, desired: string[], seed: Array
   const list = join(dir, `${key}.csv`);
   await writeFile(list, 'domain,severity,public_comment\n' + desired.map((d, i) => `${d},${i % 4 === 0 ? 'silence' : 'suspend'},"bench, generated"`).join('\n') + '\n');
   const cfg = [
-    `[fetch]\ncache_dir = ${toml(join(dir, 'cache'))}`,
+    // A cache per case: the brakes keep the list each destination was last synced to, and every
+    // case's instance is called admin.example (the re-run shares its case's cache on purpose).
+    `[fetch]\ncache_dir = ${toml(join(dir, `cache-${key}`))}`,
     `[[source]]\nurl = ${toml(list)}\nformat = "csv"`,
     '[[destination]]',
     'domain = "admin.example"',
