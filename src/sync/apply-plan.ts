@@ -312,9 +312,12 @@ export async function applyPlan(plan: Plan, store: Store, opts: ApplyOptions = {
     await Promise.all(p.map((e) => limit(() => run(e as PlanEntry & { action: WriteAction }))));
   }
   // Whatever was collected is written, also when the run stopped early (a max_writes slice),
-  // unless the journal already failed: then nothing is made that it could not record.
+  // unless the journal already failed (nothing is made that it could not record) or SIGTERM/SIGINT
+  // came (no new request is sent after it).
   if (!buffered) report.writes = spent;
-  if (buffered && stopped !== 'unrecorded') await flush();
+  const interrupted = buffered && opts.signal?.aborted === true;
+  if (interrupted) stopped ??= 'aborted';
+  if (buffered && stopped !== 'unrecorded' && !interrupted) await flush();
   else if (buffered) {
     unreport(held);
     notStarted.push(...held.map((o) => o.entry));

@@ -254,3 +254,30 @@ describe('FileStore under applyPlan: writes count (and are journaled) only once 
     expect(await fs.readFile(sub, 'utf8')).toBe('not a folder');
   });
 });
+
+describe('FileStore under applyPlan: an interrupt before the save', () => {
+  it('writes nothing after SIGTERM/SIGINT: the collected changes are not saved, not journaled, and reported as not started', async () => {
+    const file = path.join(dir, 'list.json');
+    await fs.writeFile(file, '[]');
+    const s = await FileStore.open(file);
+    const ac = new AbortController();
+    const outcomes: unknown[] = [];
+    const entries: PlanEntry[] = ['a.example', 'b.example'].map((domain) => ({ action: 'create', domain, desired: { ...emptyBlock(domain, 'suspend'), private_comment: '[fediblock]' } }));
+    // The signal comes while the second change is being collected.
+    const r = await applyPlan({ version: 1, destination: 'file', created_at: '2026-12-03T04:00:00Z', store_fingerprint: '', entries, holds: [] }, s, {
+      concurrency: 1,
+      signal: ac.signal,
+      onProgress: (done) => done === 1 && ac.abort(),
+      onWritten: (w) => void outcomes.push(w),
+    });
+    expect(await fs.readFile(file, 'utf8')).toBe('[]');
+    expect(outcomes).toEqual([]);
+    expect(r.aborted).toBe(true);
+    expect(r.created).toEqual([]);
+    expect(r.skipped.map((x) => [x.domain, x.reason])).toEqual([
+      ['a.example', 'not started: the run was interrupted'],
+      ['b.example', 'not started: the run was interrupted'],
+    ]);
+    expect(r.writes).toBe(0);
+  });
+});
