@@ -67,9 +67,11 @@ function shared(a: StoredBlock, b: StoredBlock, domain: string): Row {
  * at any moment, doing less than what its rules before and after both do (a parent deleted or
  * lowered while its subdomain gets a block of its own).
  */
-export function checkI5(before: StoredBlock[], effects: EmulatorEffect[], after: StoredBlock[]): string[] {
+export function checkI5(before: StoredBlock[], effects: EmulatorEffect[], after: StoredBlock[], stale: ReadonlySet<number> = new Set()): string[] {
   const start = byDomain(before);
-  const end = byDomain(after);
+  // The end the run's requests make in the order they arrived: a copy of a retried request that
+  // the server applied late, after a later write to the same block, is not what the run meant.
+  const end = stale.size === 0 ? byDomain(after) : replay(before, effects.filter((e) => !stale.has(e.seq)));
   const domains = new Set([...start.keys(), ...end.keys(), ...effects.map((e) => e.domain)]);
   const watched = [...domains].filter((d) => ruleFor(start, d) && ruleFor(end, d));
   const state = new Map(start);
@@ -85,6 +87,25 @@ export function checkI5(before: StoredBlock[], effects: EmulatorEffect[], after:
     }
   }
   return [...new Set(out)];
+}
+
+function replay(before: StoredBlock[], effects: EmulatorEffect[]): Map<string, StoredBlock> {
+  const state = byDomain(before);
+  for (const e of [...effects].sort((a, b) => a.seq - b.seq)) {
+    if (e.after) state.set(e.domain, e.after);
+    else state.delete(e.domain);
+  }
+  return state;
+}
+
+/** Effects applied after the effect of a request to the same block that arrived later (a retried request's late first copy). */
+export function staleEffects(requests: Array<{ at: number; effect?: EmulatorEffect }>): Set<number> {
+  const stale = new Set<number>();
+  const writes = requests.filter((q) => q.effect !== undefined);
+  for (const q of writes) {
+    if (writes.some((q2) => q2 !== q && q2.effect!.domain === q.effect!.domain && q2.at > q.at && q2.effect!.seq < q.effect!.seq)) stale.add(q.effect!.seq);
+  }
+  return stale;
 }
 
 /** I2: every merged domain is enforced at its target, or the plan names why not. */

@@ -175,6 +175,21 @@ const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'interim-lowering-retried-after-timeout-lands-late',
+    found:
+      'I5 strength (npm run fuzz:sync -- --seed 90210, history 663, shrunk): the list lowers b.test from suspend to noop and adds x.b.test noop+reject_media; b.test is first lowered to noop+reject_media for the child; that PUT timed out and was retried, and the first copy landed after the final lowering to noop, leaving b.test at noop+reject_media. The block is left stricter than asked (never looser), and the next run lowers it. I5 now measures against the end the requests made in the order they arrived, and I4 lets the next run put right a block such a late copy changed',
+    broken: [],
+    history: {
+      initial: { sources: [[row('b.test', 'suspend'), noop('a.test')], [noop('x.b.test', { reject_media: true })]], hand: [] },
+      steps: [
+        { t: 'set', src: 0, row: noop('c.test') },
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'set', src: 0, row: noop('b.test') },
+        { t: 'run', adopt: false, maxWrites: 0, force: false, fault: { kind: 'timeout', at: 0 } },
+      ],
+    },
+  },
 ];
 
 describe('sync invariant regressions', () => {
