@@ -20,6 +20,7 @@ import { saveIntermediate, saveMerged } from './save-lists.js';
 import { planDestination, policyOf, selectDestinations, type DestinationPlan } from './plan-destination.js';
 import { annotatePlan } from './plan-provenance.js';
 import { brakeBaseline, markPending, markSynced, readDestinationState, toListed, type DestinationState } from '../sync/destination-state.js';
+import { planFileText } from '../sync/plan-file.js';
 import { listRules, measureChange, type ListRules } from '../sync/list-change.js';
 
 export const runDiff = (ctx: JobContext) => runPlanAndApply(ctx, 'diff');
@@ -123,8 +124,7 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
       }
       if (planOut) {
         // The list the plan was made for goes with it: `apply` records it as the synced state.
-        const desiredList = rules ? { desired_list: toListed(rules, dp.plan.created_at) } : {};
-        await writeFileAtomic(planOut, JSON.stringify({ ...dp.plan, brakes: dp.brakes, ...desiredList }, null, 2) + '\n');
+        await writeFileAtomic(planOut, planFileText({ ...dp.plan, brakes: dp.brakes }, rules ? toListed(rules, dp.plan.created_at) : undefined));
         summaryOut.write(`plan for ${t.label} written to ${planOut}; apply it with \`fediblock apply ${planOut}\`\n`);
         return;
       }
