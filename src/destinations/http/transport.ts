@@ -3,13 +3,13 @@
 // budget (X-RateLimit-* headers, Reset as an ISO time), 429 waits, and retries of network errors and
 // of the 5xx statuses a caller allows (GoToSocial answers 500 for an invalid domain, so writes do
 // not retry 500). Statuses are returned for the caller to interpret; messages never hold the token.
-import pLimit, { type LimitFunction } from 'p-limit';
 import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
 import { checkBaseUrl } from '../mastodon/client.js';
 import { scrubToken } from '../mastodon/errors.js';
 import { RateBudget, parseResetTime, parseRetryAfter } from '../mastodon/rate-budget.js';
 import { DestinationHttpError } from './errors.js';
+import { RequestGate } from './request-gate.js';
 import { Connection } from './send-request.js';
 import { networkForbidden } from '../../undici.js';
 
@@ -55,7 +55,7 @@ export class HttpTransport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly onEvent: NonNullable<TransportOptions['onEvent']>;
-  private readonly limit: LimitFunction;
+  private readonly gate: RequestGate;
   private readonly budget: RateBudget;
   private readonly concurrency: number;
   private connection: Connection | undefined;
@@ -78,7 +78,7 @@ export class HttpTransport {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = opts.now ?? Date.now;
     this.onEvent = opts.onEvent ?? (() => {});
-    this.limit = pLimit(this.concurrency);
+    this.gate = new RequestGate(this.concurrency);
     this.budget = new RateBudget({ reserve: opts.reserve ?? 0.1, now: this.now, sleep: this.sleep });
   }
 
@@ -103,7 +103,7 @@ export class HttpTransport {
       attempt++;
       let res: Raw;
       try {
-        res = await this.limit(() => this.send(method, url, opts));
+        res = await this.gate.run(() => this.send(method, url, opts));
       } catch (e) {
         if (e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError) throw e;
         const reason = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : e.message) : String(e);

@@ -722,7 +722,7 @@ export class MastodonClient {
     }
   }
 
-  /** The request headers; the usual two sets are built once per client (undici only reads them). */
+  /** The request headers; the usual two sets are built once per client (Node's http client only reads them). */
   private headersFor(opts: CallOpts, json: boolean): Record<string, string> {
     const auth = this.token !== undefined && opts.auth !== false;
     if (opts.headers === undefined && auth) return json ? (this.jsonHeaders ??= this.buildHeaders(undefined, true, true)) : (this.plainHeaders ??= this.buildHeaders(undefined, true, false));
