@@ -157,8 +157,6 @@ async function runPlanAndApply(ctx: JobContext, mode: 'diff' | 'sync'): Promise<
       await opened.store.close?.();
     };
     const together = targets.length > 1 && (!reallyWrites || o.yes === true) ? config.sync.destinations_concurrency : 1;
-    // Many destinations' requests in flight at once: keep their garbage young (tune-gc.ts).
-    if (together > 1 && reallyWrites) (await import('./tune-gc.js')).tuneGcForManyRequests();
     if (together <= 1) {
       for (const t of targets) await oneTarget(t, ctx, summaryOut, results as Array<Record<string, unknown>>, codes);
     } else {
