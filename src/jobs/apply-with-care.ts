@@ -136,7 +136,8 @@ export function formatApplyReport(dest: string, r: ApplyReport, snapshot?: strin
   if (r.flushFailed) s += `  failed: ${flushSentence(r.flushFailed)}\n`;
   for (const f of r.failed) if (!f.flush) s += `  failed: ${f.action} ${f.domain}: ${f.message}\n`;
   for (const c of r.conflicts) s += `  conflict: ${c.domain}: ${c.message}\n`;
-  if (snapshot) s += `  snapshot of the previous state: ${snapshot} (undo with \`fediblock restore ${snapshot} -d ${dest}\`)\n`;
+  // Nothing sent, nothing to undo: the snapshot line would only suggest otherwise.
+  if (snapshot && r.writes > 0) s += `  snapshot of the previous state: ${snapshot} (undo with \`fediblock restore ${snapshot} -d ${dest}\`)\n`;
   return s;
 }
 
