@@ -4,8 +4,9 @@
 // middle cannot be trusted to undo anything.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-// A namespace import lets esbuild drop the parts of zod never used.
-import * as z from 'zod';
+// zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
+import * as z from 'zod/mini';
+import '../zod-messages.js';
 import { FediblockError } from '../errors.js';
 import { SEVERITIES } from '../model.js';
 import { isRunEnd, journalPath, type JournalEntry, type JournalLine } from './journal-record.js';
@@ -23,42 +24,43 @@ export interface Journal {
 }
 
 // A create whose answer was lost is journaled with id '' (uncertain), hence no min(1) here.
-const block = blockFieldsSchema.extend({ id: z.string() });
+const block = z.extend(blockFieldsSchema, { id: z.string() });
+const nonEmpty = z.string().check(z.minLength(1));
 
 const cap = z.object({
   from: z.enum(SEVERITIES),
   to: z.enum(SEVERITIES),
-  follows: z.number().optional(),
-  followers: z.number().optional(),
-  error: z.string().optional(),
+  follows: z.optional(z.number()),
+  followers: z.optional(z.number()),
+  error: z.optional(z.string()),
 });
 
 const base = {
   v: z.literal(1),
-  time: z.string().min(1),
-  run: z.string().min(1),
+  time: nonEmpty,
+  run: nonEmpty,
   command: z.enum(['sync', 'apply', 'restore']),
-  destination: z.string().min(1),
+  destination: nonEmpty,
 };
 
 const entrySchema = z.object({
   ...base,
   action: z.enum(['create', 'update', 'delete', 'adopt']),
-  domain: z.string().min(1),
-  before: block.nullable(),
-  after: block.nullable(),
+  domain: nonEmpty,
+  before: z.nullable(block),
+  after: z.nullable(block),
   sources: z.array(z.string()),
-  rule: z.string().nullable(),
-  reason: z.string().nullable(),
-  cap: cap.nullable(),
-  uncertain: z.literal(true).optional(),
+  rule: z.nullable(z.string()),
+  reason: z.nullable(z.string()),
+  cap: z.nullable(cap),
+  uncertain: z.optional(z.literal(true)),
 });
 
 const runEndSchema = z.object({
   ...base,
   action: z.literal('run_end'),
-  exit: z.number().int(),
-  writes: z.number().int().min(0),
+  exit: z.number().check(z.int()),
+  writes: z.number().check(z.int(), z.minimum(0)),
 });
 
 /**

@@ -3,8 +3,9 @@
 // so they are written 0600; they never hold tokens (only block fields are serialised).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
-import * as z from 'zod';
+// zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
+import * as z from 'zod/mini';
+import '../zod-messages.js';
 import { FediblockError } from '../errors.js';
 import { SEVERITIES, blockFields } from '../model.js';
 import type { StoredBlock } from '../model.js';
@@ -36,18 +37,20 @@ export const blockFieldsSchema = z.object({
   private_comment: z.string(),
 });
 
-const blockSchema = blockFieldsSchema.extend({
-  id: z.string().min(1),
-  domain: z.string().min(1),
-  digest: z.string().optional(),
-  created_at: z.string().optional(),
+const nonEmpty = z.string().check(z.minLength(1));
+
+const blockSchema = z.extend(blockFieldsSchema, {
+  id: nonEmpty,
+  domain: nonEmpty,
+  digest: z.optional(z.string()),
+  created_at: z.optional(z.string()),
 });
 
 const snapshotSchema = z.object({
   version: z.literal(1),
-  destination: z.string().min(1),
-  taken_at: z.string().min(1),
-  run: z.string().min(1).optional(),
+  destination: nonEmpty,
+  taken_at: nonEmpty,
+  run: z.optional(nonEmpty),
   blocks: z.array(blockSchema),
 });
 

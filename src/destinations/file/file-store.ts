@@ -14,8 +14,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
-import * as z from 'zod';
+// zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
+import * as z from 'zod/mini';
+import '../../zod-messages.js';
 import { FediblockError } from '../../errors.js';
 import { isSeverity } from '../../model.js';
 import type { BlockFields, DomainBlock, Severity, StoredBlock } from '../../model.js';
@@ -83,17 +84,19 @@ const normDomain = (d: string): string => {
   return s;
 };
 
+const optText = z.optional(z.nullable(z.string()));
+
 const jsonBlockSchema = z.object({
-  id: z.union([z.string(), z.number()]).optional().nullable(),
-  domain: z.string().refine((s) => s.trim() !== '', 'must not be empty'),
-  severity: z.string().transform((s) => s.trim().toLowerCase()).refine(isSeverity, 'must be noop, silence or suspend'),
-  reject_media: z.unknown().optional(),
-  reject_reports: z.unknown().optional(),
-  obfuscate: z.unknown().optional(),
-  public_comment: z.string().nullable().optional(),
-  private_comment: z.string().nullable().optional(),
-  digest: z.string().nullable().optional(),
-  created_at: z.string().nullable().optional(),
+  id: z.nullable(z.optional(z.union([z.string(), z.number()]))),
+  domain: z.string().check(z.refine((s) => s.trim() !== '', 'must not be empty')),
+  severity: z.pipe(z.string(), z.transform((s) => s.trim().toLowerCase())).check(z.refine(isSeverity, 'must be noop, silence or suspend')),
+  reject_media: z.optional(z.unknown()),
+  reject_reports: z.optional(z.unknown()),
+  obfuscate: z.optional(z.unknown()),
+  public_comment: optText,
+  private_comment: optText,
+  digest: optText,
+  created_at: optText,
 });
 
 const byDomain = (a: { domain: string }, b: { domain: string }): number => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);

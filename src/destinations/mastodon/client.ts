@@ -9,8 +9,9 @@
 // callers already handle (the block exists, which is what they wanted). A DELETE retried the same
 // way gets a 404, which counts as already gone. A 429 waits (Retry-After, else X-RateLimit-Reset)
 // and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
-// A namespace import lets esbuild drop the parts of zod never used (its locales alone are ~500 KB).
-import * as z from 'zod';
+// zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
+import * as z from 'zod/mini';
+import '../../zod-messages.js';
 import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
 import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
@@ -75,20 +76,35 @@ const NEEDS_READ: CallNeeds = { scope: 'admin:read:domain_blocks (or admin:read)
 const NEEDS_WRITE: CallNeeds = { scope: 'admin:write:domain_blocks (or admin:write)', permission: 'Manage Federation, needed for domain blocks' };
 const NEEDS_MEASURES: CallNeeds = { scope: 'admin:read (the only scope measures accept)', permission: 'View Dashboard, needed for follower checks' };
 
+const optText = z.nullish(z.string());
+const optFlag = z.nullish(z.boolean());
+
 const AdminDomainBlock = z.object({
-  id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
-  domain: z.string().min(1),
-  digest: z.string().nullish(),
-  created_at: z.string().nullish(),
+  id: z.pipe(z.union([z.string().check(z.minLength(1)), z.number().check(z.int(), z.nonnegative())]), z.transform(String)),
+  domain: z.string().check(z.minLength(1)),
+  digest: optText,
+  created_at: optText,
   severity: z.enum(SEVERITIES),
-  reject_media: z.boolean().nullish(),
-  reject_reports: z.boolean().nullish(),
-  obfuscate: z.boolean().nullish(),
-  private_comment: z.string().nullish(),
-  public_comment: z.string().nullish(),
+  reject_media: optFlag,
+  reject_reports: optFlag,
+  obfuscate: optFlag,
+  private_comment: optText,
+  public_comment: optText,
 });
 
-const Measure = z.object({ key: z.string(), total: z.union([z.string(), z.number()]).nullish() });
+const Measure = z.object({ key: z.string(), total: z.nullish(z.union([z.string(), z.number()])) });
+
+const InstanceV2 = z.object({
+  version: z.string(),
+  domain: optText,
+  api_versions: z.nullish(z.record(z.string(), z.unknown())),
+  configuration: z.nullish(z.partial(z.object({ statuses: z.nullish(z.partial(z.object({ max_characters: z.unknown() }))) }))),
+});
+
+const PostedStatus = z.object({ id: z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String)), url: optText });
+
+/** What a failed parse carries: the issues, each with its path and message. */
+type ParseError = { issues: readonly z.core.$ZodIssue[] };
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -166,7 +182,7 @@ export function readDomainBlock(v: unknown): StoredBlock | undefined {
 }
 
 /** The schema's reading of a domain block (the slow path, and the one that words errors). */
-export function parseDomainBlock(v: unknown): { block: StoredBlock } | { error: z.ZodError } {
+export function parseDomainBlock(v: unknown): { block: StoredBlock } | { error: ParseError } {
   const r = AdminDomainBlock.safeParse(v);
   return r.success ? { block: toStored(r.data) } : { error: r.error };
 }
@@ -496,14 +512,7 @@ export class MastodonClient {
     }
     if (res.status !== 200) throw this.unexpected(res, 'GET', url);
     const body = this.json(res, where);
-    const r = z
-      .object({
-        version: z.string(),
-        domain: z.string().nullish(),
-        api_versions: z.record(z.string(), z.unknown()).nullish(),
-        configuration: z.object({ statuses: z.object({ max_characters: z.unknown() }).partial().nullish() }).partial().nullish(),
-      })
-      .safeParse(body);
+    const r = InstanceV2.safeParse(body);
     if (!r.success) throw this.invalid(where, r.error);
     const { version, domain } = r.data;
     const apiRaw = r.data.api_versions?.['mastodon'];
@@ -527,7 +536,7 @@ export class MastodonClient {
     const res = await this.call('POST', url, { body, needs: NEEDS_POST, headers: { 'idempotency-key': idempotencyKey } });
     const where = this.where('POST', url);
     if (res.status !== 200) throw this.unexpected(res, 'POST', url);
-    const r = z.object({ id: z.union([z.string().min(1), z.number()]).transform(String), url: z.string().nullish() }).safeParse(this.json(res, where));
+    const r = PostedStatus.safeParse(this.json(res, where));
     if (!r.success) throw this.invalid(where, r.error);
     return { id: r.data.id, url: r.data.url ?? null };
   }
@@ -774,7 +783,7 @@ export class MastodonClient {
     return r.block;
   }
 
-  private invalid(where: string, err: z.ZodError): MastodonHttpError {
+  private invalid(where: string, err: ParseError): MastodonHttpError {
     const i = err.issues[0];
     const at = i && i.path.length ? ` at ${i.path.join('.')}` : '';
     return new MastodonHttpError(this.scrub(`${this.host} returned an unexpected domain block from ${where}${at}: ${i?.message ?? 'invalid'}`), {
