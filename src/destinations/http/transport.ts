@@ -7,17 +7,14 @@ import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
 import { checkBaseUrl } from '../mastodon/client.js';
 import { scrubToken } from '../mastodon/errors.js';
-import { RateBudget, parseResetTime, parseRetryAfter } from '../mastodon/rate-budget.js';
+import { RateBudget } from '../mastodon/rate-budget.js';
 import { DestinationHttpError } from './errors.js';
 import { RequestGate } from './request-gate.js';
 import { Connection } from './send-request.js';
+import { sendWithRetries, unreachableMessage, type Answer, type RetryPolicy } from './send-with-retries.js';
 import { networkForbidden } from '../../undici.js';
 
-export interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
+export type Raw = Answer;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -42,8 +39,7 @@ export interface RequestOptions {
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-const MAX_429_WAITS = 8;
-const MAX_429_WAIT_MS = 20 * 60_000;
+const RETRY_STATUSES: readonly number[] = [500, 502, 503, 504];
 
 export class HttpTransport {
   readonly host: string;
@@ -51,12 +47,9 @@ export class HttpTransport {
   private readonly prefix: string;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  private readonly onEvent: NonNullable<TransportOptions['onEvent']>;
   private readonly gate: RequestGate;
   private readonly budget: RateBudget;
+  private readonly retry: RetryPolicy;
   private readonly concurrency: number;
   private connection: Connection | undefined;
   requestCount = 0;
@@ -74,12 +67,26 @@ export class HttpTransport {
     this.token = opts.token;
     this.concurrency = opts.concurrency ?? 4;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.maxRetries = opts.maxRetries ?? 4;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = opts.now ?? Date.now;
-    this.onEvent = opts.onEvent ?? (() => {});
+    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const now = opts.now ?? Date.now;
+    const onEvent = opts.onEvent ?? (() => {});
     this.gate = new RequestGate(this.concurrency);
-    this.budget = new RateBudget({ reserve: opts.reserve ?? 0.1, now: this.now, sleep: this.sleep });
+    this.budget = new RateBudget({ reserve: opts.reserve ?? 0.1, now, sleep });
+    const host = this.host;
+    this.retry = {
+      maxRetries: opts.maxRetries ?? 4,
+      sleep,
+      now,
+      budget: this.budget,
+      describeFailure: (e) => (e instanceof Error ? (e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : e.message) : String(e)),
+      onRetry: (_method, path, _attempt, waitMs, reason) => onEvent({ type: 'retry', path, waitMs, reason }),
+      onRateLimited: (_method, path, waitMs) => onEvent({ type: 'rate-limited', path, waitMs }),
+      unreachable: (method, path, reason, attempts) =>
+        new DestinationHttpError(this.scrub(unreachableMessage(host, method, path, reason, attempts)), { unreachable: true, host, method, path }),
+      // One wording for both limits (unlike the Mastodon client, which says when it is the count).
+      rateLimited: (method, path, until) =>
+        new DestinationHttpError(`${host} rate-limited ${method} ${path} until ${new Date(until).toISOString()}; try again then`, { status: 429, host, method, path }),
+    };
   }
 
   scrub(s: string): string {
@@ -95,62 +102,17 @@ export class HttpTransport {
   /** `path` is relative to the API base (leading slash); the answer is never a redirect or a 429. */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Raw> {
     const url = new URL(`${this.prefix}${path}`, this.origin);
-    const where = `${method} ${url.pathname}`;
-    const retryable = opts.retryStatuses ?? [500, 502, 503, 504];
-    let attempt = 0;
-    let waits = 0;
-    for (;;) {
-      attempt++;
-      let res: Raw;
-      try {
-        res = await this.gate.run(() => this.send(method, url, opts));
-      } catch (e) {
-        if (e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError) throw e;
-        const reason = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : e.message) : String(e);
-        if (attempt <= this.maxRetries) {
-          const waitMs = this.backoff(attempt);
-          this.onEvent({ type: 'retry', path: url.pathname, waitMs, reason });
-          await this.sleep(waitMs);
-          continue;
-        }
-        throw new DestinationHttpError(this.scrub(`could not reach ${this.host} for ${where}: ${reason} (after ${attempt} attempts)`), {
-          unreachable: true,
-          host: this.host,
-          method,
-          path: url.pathname,
-        });
-      }
-      if (res.status === 429) {
-        waits++;
-        attempt--;
-        const now = this.now();
-        const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-        let until = parseRetryAfter(first(res.headers['retry-after']), now) ?? parseResetTime(first(res.headers['x-ratelimit-reset'])) ?? now + this.backoff(waits);
-        if (until < now) until = now;
-        if (waits > MAX_429_WAITS || until - now > MAX_429_WAIT_MS) {
-          throw new DestinationHttpError(`${this.host} rate-limited ${where} until ${new Date(until).toISOString()}; try again then`, { status: 429, host: this.host, method, path: url.pathname });
-        }
-        this.onEvent({ type: 'rate-limited', path: url.pathname, waitMs: until - now });
-        this.budget.block(until);
-        continue;
-      }
-      if (res.status >= 500 && retryable.includes(res.status) && attempt <= this.maxRetries) {
-        const waitMs = this.backoff(attempt);
-        this.onEvent({ type: 'retry', path: url.pathname, waitMs, reason: `HTTP ${res.status}` });
-        await this.sleep(waitMs);
-        continue;
-      }
-      if (res.status >= 300 && res.status < 400) {
-        throw new DestinationHttpError(`${this.host} redirected ${where} (HTTP ${res.status}); not followed, so the token is not sent elsewhere`, {
-          status: res.status,
-          host: this.host,
-          method,
-          path: url.pathname,
-          hint: "Set the destination's api_base to the address the instance really serves its API on.",
-        });
-      }
-      return res;
+    const res = await sendWithRetries(this.retry, method, url.pathname, () => this.gate.run(() => this.send(method, url, opts)), opts.retryStatuses ?? RETRY_STATUSES);
+    if (res.status >= 300 && res.status < 400) {
+      throw new DestinationHttpError(`${this.host} redirected ${method} ${url.pathname} (HTTP ${res.status}); not followed, so the token is not sent elsewhere`, {
+        status: res.status,
+        host: this.host,
+        method,
+        path: url.pathname,
+        hint: "Set the destination's api_base to the address the instance really serves its API on.",
+      });
     }
+    return res;
   }
 
   private async send(method: string, url: URL, opts: RequestOptions): Promise<Raw> {
@@ -183,11 +145,6 @@ export class HttpTransport {
     } finally {
       this.budget.settle(resHeaders);
     }
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(30_000, 500 * 2 ** (attempt - 1));
-    return Math.round(base / 2 + Math.random() * (base / 2));
   }
 }
 

@@ -3,12 +3,13 @@
 // errors an admin can act on. The token is only ever sent to the configured host: redirects are
 // refused, pagination links must stay on the same origin, and no message carries the token.
 //
-// Retries. Network errors, timeouts and 5xx are retried with exponential backoff and jitter, for
-// every method. A POST whose first attempt reached the server but whose answer was lost comes back
-// as a 422 with `existing_domain_block` on the retry; that surfaces as ExistingBlockConflict, which
-// callers already handle (the block exists, which is what they wanted). A DELETE retried the same
-// way gets a 404, which counts as already gone. A 429 waits (Retry-After, else X-RateLimit-Reset)
-// and retries without using up `maxRetries`; the number of 429 waits per call is capped separately.
+// Retries (the attempt loop in ../http/send-with-retries.ts). Network errors, timeouts and every
+// 5xx are retried with exponential backoff and jitter, for every method. A POST whose first attempt
+// reached the server but whose answer was lost comes back as a 422 with `existing_domain_block` on
+// the retry; that surfaces as ExistingBlockConflict, which callers already handle (the block exists,
+// which is what they wanted). A DELETE retried the same way gets a 404, which counts as already
+// gone. A 429 waits (Retry-After, else X-RateLimit-Reset) and retries without using up
+// `maxRetries`; the number of 429 waits per call is capped separately.
 // zod/mini (see config/schema.ts); a namespace import lets esbuild drop the parts never used.
 import * as z from 'zod/mini';
 import '../../zod-messages.js';
@@ -17,9 +18,10 @@ import { registerSecret } from '../../log.js';
 import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
 import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
-import { RateBudget, parseResetTime, parseRetryAfter } from './rate-budget.js';
+import { RateBudget } from './rate-budget.js';
 import { RequestGate } from '../http/request-gate.js';
 import { Connection } from '../http/send-request.js';
+import { MAX_RATE_LIMIT_WAITS, sendWithRetries, unreachableMessage, type Answer, type RetryPolicy } from '../http/send-with-retries.js';
 import { networkForbidden } from '../../undici.js';
 
 export type ClientEvent =
@@ -62,10 +64,6 @@ const NEEDS_POST: CallNeeds = { scope: 'write:statuses (or write)', permission: 
 
 /** Mastodon's maximum page size since 4.3.0 (older servers cap at 200 and we follow their links). */
 const PAGE_LIMIT = 500;
-/** 429 waits allowed per call before giving up. */
-const MAX_RATE_LIMIT_WAITS = 8;
-/** Longest single 429 wait we accept (the paging throttle's window is 15 minutes). */
-const MAX_RATE_LIMIT_WAIT_MS = 20 * 60_000;
 /** Response bodies larger than this are refused. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -202,11 +200,7 @@ export function parseLinkHeader(raw: string | string[] | undefined): Map<string,
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
+type Raw = Answer;
 
 interface CallOpts {
   body?: unknown;
@@ -225,13 +219,12 @@ export class MastodonClient {
   private readonly prefix: string;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly userAgent: string;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly onEvent: (e: ClientEvent) => void;
   private readonly gate: RequestGate;
   readonly budget: RateBudget;
+  private readonly retry: RetryPolicy;
   private connection: Connection | undefined;
   private plainHeaders: Record<string, string> | undefined;
   /** POST's URL, made once (never changed: URLs here are only read). */
@@ -255,21 +248,44 @@ export class MastodonClient {
     this.concurrency = opts.concurrency ?? 4;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new FediblockError(`concurrency must be a positive integer, got ${opts.concurrency}`);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.maxRetries = opts.maxRetries ?? 4;
     this.userAgent = opts.userAgent ?? 'fediblock/0.1 (+https://github.com/fediblock/fediblock)';
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = opts.now ?? Date.now;
-    this.onEvent = opts.onEvent ?? (() => {});
+    const onEvent = (this.onEvent = opts.onEvent ?? (() => {}));
     this.gate = new RequestGate(this.concurrency);
     this.budget = new RateBudget({
       reserve: opts.reserve ?? 0.1,
       now: this.now,
-      sleep: this.sleep,
+      sleep,
       onWait: (w) => {
         const limit = this.budget.knownLimit;
-        this.onEvent({ type: 'rate-wait', reason: w.reason, waitMs: w.ms, until: new Date(w.until).toISOString(), ...(limit === undefined ? {} : { limit, kept: this.budget.reserveCount() }) });
+        onEvent({ type: 'rate-wait', reason: w.reason, waitMs: w.ms, until: new Date(w.until).toISOString(), ...(limit === undefined ? {} : { limit, kept: this.budget.reserveCount() }) });
       },
     });
+    const host = this.host;
+    this.retry = {
+      maxRetries: opts.maxRetries ?? 4,
+      sleep,
+      now: this.now,
+      budget: this.budget,
+      describeFailure: (e) => describeNetworkError(e, this.timeoutMs),
+      onAnswer: (method, path, status, attempt) => onEvent({ type: 'response', method, path, status, attempt }),
+      onRetry: (method, path, attempt, delayMs, reason) => onEvent({ type: 'retry', method, path, attempt, delayMs, reason }),
+      onRateLimited: (method, path, waitMs) => onEvent({ type: 'rate-limited', method, path, waitMs }),
+      unreachable: (method, path, reason, attempts, e) =>
+        new MastodonHttpError(this.scrub(unreachableMessage(host, method, path, reason, attempts)), {
+          unreachable: true,
+          host,
+          method,
+          path,
+          cause: e instanceof Error ? new Error(this.scrub(e.message)) : undefined,
+        }),
+      rateLimited: (method, path, until, tooMany) =>
+        new MastodonHttpError(
+          tooMany ? `${host} kept rate-limiting ${method} ${path} (${MAX_RATE_LIMIT_WAITS} waits); try again later` : `${host} rate-limited ${method} ${path} until ${new Date(until).toISOString()}; try again then`,
+          { status: 429, host, method, path },
+        ),
+    };
   }
 
   /** HTTP requests actually sent, retries included. */
@@ -597,92 +613,40 @@ export class MastodonClient {
    */
   private async call(method: string, url: URL, opts: CallOpts): Promise<Raw> {
     const where = this.where(method, url);
-    let attempt = 0;
-    let waits429 = 0;
-    for (;;) {
-      attempt++;
-      let res: Raw;
-      try {
-        res = await this.gate.run(() => this.send(method, url, opts));
-      } catch (e) {
-        // A bug is not a network error: retrying it only hides it behind backoff delays.
-        if (e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError) throw e;
-        const reason = describeNetworkError(e, this.timeoutMs);
-        if (attempt <= this.maxRetries) {
-          const delayMs = this.backoff(attempt);
-          this.onEvent({ type: 'retry', method, path: url.pathname, attempt, delayMs, reason });
-          await this.sleep(delayMs);
-          continue;
+    const res = await sendWithRetries(this.retry, method, url.pathname, () => this.gate.run(() => this.send(method, url, opts)));
+    const s = res.status;
+    if (s >= 500) throw this.unexpected(res, method, url);
+    if (s >= 300 && s < 400) {
+      const loc = first(res.headers['location']);
+      let to = 'an unknown location';
+      if (loc) {
+        try {
+          to = new URL(loc, url).host;
+        } catch {
+          to = 'an invalid location';
         }
-        throw new MastodonHttpError(this.scrub(`could not reach ${this.host} for ${where}: ${reason} (after ${attempt} attempts)`), {
-          unreachable: true,
-          host: this.host,
-          method,
-          path: url.pathname,
-          cause: e instanceof Error ? new Error(this.scrub(e.message)) : undefined,
-        });
       }
-      this.onEvent({ type: 'response', method, path: url.pathname, status: res.status, attempt });
-      const s = res.status;
-      if (s === 429) {
-        waits429++;
-        attempt--; // a 429 does not use up the retries
-        const now = this.now();
-        const retryAfter = parseRetryAfter(first(res.headers['retry-after']), now);
-        const reset = parseResetTime(first(res.headers['x-ratelimit-reset']));
-        let until = retryAfter ?? reset ?? now + this.backoff(waits429);
-        if (until < now) until = now;
-        if (waits429 > MAX_RATE_LIMIT_WAITS) {
-          throw new MastodonHttpError(`${this.host} kept rate-limiting ${where} (${MAX_RATE_LIMIT_WAITS} waits); try again later`, { status: 429, host: this.host, method, path: url.pathname });
-        }
-        if (until - now > MAX_RATE_LIMIT_WAIT_MS) {
-          throw new MastodonHttpError(`${this.host} rate-limited ${where} until ${new Date(until).toISOString()}; try again then`, { status: 429, host: this.host, method, path: url.pathname });
-        }
-        this.onEvent({ type: 'rate-limited', method, path: url.pathname, waitMs: until - now });
-        this.budget.block(until);
-        continue;
-      }
-      if (s >= 500) {
-        if (attempt <= this.maxRetries) {
-          const delayMs = this.backoff(attempt);
-          this.onEvent({ type: 'retry', method, path: url.pathname, attempt, delayMs, reason: `HTTP ${s}` });
-          await this.sleep(delayMs);
-          continue;
-        }
-        throw this.unexpected(res, method, url);
-      }
-      if (s >= 300 && s < 400) {
-        const loc = first(res.headers['location']);
-        let to = 'an unknown location';
-        if (loc) {
-          try {
-            to = new URL(loc, url).host;
-          } catch {
-            to = 'an invalid location';
-          }
-        }
-        throw new MastodonHttpError(`${this.host} redirected ${where} to ${to} (HTTP ${s}); not followed, so the token is not sent elsewhere`, {
-          status: s,
-          host: this.host,
-          method,
-          path: url.pathname,
-          hint: `Set the destination's api_base to the address the instance really serves its API on${to !== this.host && !to.includes(' ') ? ` (perhaps https://${to})` : ''}.`,
-        });
-      }
-      if (s === 401 || s === 403) {
-        const needs = opts.needs ?? { scope: 'a valid token', permission: 'none' };
-        if (!opts.needs) {
-          const m = serverMessage(this.tryJson(res));
-          throw new MastodonHttpError(this.scrub(`${this.host} refused ${where} (HTTP ${s}${m ? `: ${m}` : ''})`), { status: s, host: this.host, method, path: url.pathname });
-        }
-        // Mastodon answers an unknown token with the same 403 as a role without the permission
-        // (mastodon-api.md §1.1); Doorkeeper's own check tells them apart with a 401.
-        const status = s === 403 && (await this.tokenRejected()) ? 401 : s;
-        const { message, hint } = authMessage(status, where, this.host, needs, this.tryJson(res));
-        throw new MastodonHttpError(this.scrub(message), { status: s, host: this.host, method, path: url.pathname, hint });
-      }
-      return res;
+      throw new MastodonHttpError(`${this.host} redirected ${where} to ${to} (HTTP ${s}); not followed, so the token is not sent elsewhere`, {
+        status: s,
+        host: this.host,
+        method,
+        path: url.pathname,
+        hint: `Set the destination's api_base to the address the instance really serves its API on${to !== this.host && !to.includes(' ') ? ` (perhaps https://${to})` : ''}.`,
+      });
     }
+    if (s === 401 || s === 403) {
+      const needs = opts.needs ?? { scope: 'a valid token', permission: 'none' };
+      if (!opts.needs) {
+        const m = serverMessage(this.tryJson(res));
+        throw new MastodonHttpError(this.scrub(`${this.host} refused ${where} (HTTP ${s}${m ? `: ${m}` : ''})`), { status: s, host: this.host, method, path: url.pathname });
+      }
+      // Mastodon answers an unknown token with the same 403 as a role without the permission
+      // (mastodon-api.md §1.1); Doorkeeper's own check tells them apart with a 401.
+      const status = s === 403 && (await this.tokenRejected()) ? 401 : s;
+      const { message, hint } = authMessage(status, where, this.host, needs, this.tryJson(res));
+      throw new MastodonHttpError(this.scrub(message), { status: s, host: this.host, method, path: url.pathname, hint });
+    }
+    return res;
   }
 
   /**
@@ -743,11 +707,6 @@ export class MastodonClient {
     if (auth) headers['authorization'] = `Bearer ${this.token}`;
     if (json) headers['content-type'] = 'application/json';
     return headers;
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(30_000, 500 * 2 ** (attempt - 1));
-    return Math.round(base / 2 + Math.random() * (base / 2));
   }
 
   private tryJson(res: Raw): unknown {
