@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkBaseUrl, classifySoftware, parseDomainBlock, parseLinkHeader, readDomainBlock } from '../../src/destinations/mastodon/client.js';
+import { classifySoftware, parseLinkHeader } from '../../src/destinations/mastodon/client.js';
+import { parseDomainBlock, readDomainBlock } from '../../src/destinations/mastodon/read-domain-block.js';
+import { checkBaseUrl } from '../../src/destinations/http/check-base-url.js';
 import { RateBudget, parseResetTime, parseRetryAfter, readRateHeaders } from '../../src/destinations/mastodon/rate-budget.js';
 import { MastodonClient } from '../../src/destinations/mastodon/client.js';
 import { FediblockError } from '../../src/errors.js';

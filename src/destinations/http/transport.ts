@@ -5,7 +5,7 @@
 // not retry 500). Statuses are returned for the caller to interpret; messages never hold the token.
 import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
-import { checkBaseUrl } from '../mastodon/client.js';
+import { checkBaseUrl } from './check-base-url.js';
 import { scrubToken } from '../mastodon/errors.js';
 import { RateBudget } from '../mastodon/rate-budget.js';
 import { DestinationHttpError } from './errors.js';

@@ -15,10 +15,12 @@ import * as z from 'zod/mini';
 import '../../zod-messages.js';
 import { FediblockError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
-import { SEVERITIES, blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
+import { blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
 import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
 import { RateBudget } from './rate-budget.js';
+import { parseDomainBlock, readDomainBlock, readDomainBlocks, type ParseError } from './read-domain-block.js';
+import { checkBaseUrl } from '../http/check-base-url.js';
 import { RequestGate } from '../http/request-gate.js';
 import { Connection } from '../http/send-request.js';
 import { MAX_RATE_LIMIT_WAITS, sendWithRetries, unreachableMessage, type Answer, type RetryPolicy } from '../http/send-with-retries.js';
@@ -75,20 +77,6 @@ const NEEDS_WRITE: CallNeeds = { scope: 'admin:write:domain_blocks (or admin:wri
 const NEEDS_MEASURES: CallNeeds = { scope: 'admin:read (the only scope measures accept)', permission: 'View Dashboard, needed for follower checks' };
 
 const optText = z.nullish(z.string());
-const optFlag = z.nullish(z.boolean());
-
-const AdminDomainBlock = z.object({
-  id: z.pipe(z.union([z.string().check(z.minLength(1)), z.number().check(z.int(), z.nonnegative())]), z.transform(String)),
-  domain: z.string().check(z.minLength(1)),
-  digest: optText,
-  created_at: optText,
-  severity: z.enum(SEVERITIES),
-  reject_media: optFlag,
-  reject_reports: optFlag,
-  obfuscate: optFlag,
-  private_comment: optText,
-  public_comment: optText,
-});
 
 const Measure = z.object({ key: z.string(), total: z.nullish(z.union([z.string(), z.number()])) });
 
@@ -100,90 +88,6 @@ const InstanceV2 = z.object({
 });
 
 const PostedStatus = z.object({ id: z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String)), url: optText });
-
-/** What a failed parse carries: the issues, each with its path and message. */
-type ParseError = { issues: readonly z.core.$ZodIssue[] };
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** Check and normalise an instance base URL: https, or http on loopback; no credentials, query or fragment. */
-export function checkBaseUrl(raw: string): URL {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new FediblockError(`invalid instance URL "${raw}"`, { hint: 'Use https://your.instance' });
-  }
-  if (u.username || u.password) throw new FediblockError(`the instance URL for ${u.host} must not contain credentials; pass the token separately`);
-  if (u.search || u.hash) throw new FediblockError(`the instance URL for ${u.host} must not have a query or fragment`);
-  if (u.protocol === 'http:') {
-    if (!LOOPBACK.test(u.hostname)) {
-      throw new FediblockError(`refusing plain http to ${u.host}: tokens are only sent over https (http is allowed for loopback addresses only)`, {
-        hint: `Use https://${u.host}`,
-      });
-    }
-  } else if (u.protocol !== 'https:') {
-    throw new FediblockError(`unsupported scheme ${u.protocol} for ${u.host}: use https://`);
-  }
-  return u;
-}
-
-function toStored(e: z.infer<typeof AdminDomainBlock>): StoredBlock {
-  const b: StoredBlock = {
-    id: e.id,
-    domain: e.domain,
-    severity: e.severity,
-    reject_media: e.reject_media === true,
-    reject_reports: e.reject_reports === true,
-    obfuscate: e.obfuscate === true,
-    public_comment: e.public_comment ?? '',
-    private_comment: e.private_comment ?? '',
-  };
-  if (e.digest) b.digest = e.digest;
-  if (e.created_at) b.created_at = e.created_at;
-  return b;
-}
-
-const optString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
-const optBoolean = (v: unknown): boolean => v === undefined || v === null || typeof v === 'boolean';
-
-/**
- * A domain block as AdminDomainBlock reads it, checked by hand for the common case (a sync into
- * many instances reads thousands of answers, and the schema's parse was a good part of the client's
- * garbage per request). It accepts only what the schema accepts and gives the same block; anything
- * else is undefined, and the caller asks the schema, which decides and words the error.
- */
-export function readDomainBlock(v: unknown): StoredBlock | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  const { id, domain, severity, digest, created_at, private_comment, public_comment, reject_media, reject_reports, obfuscate } = o;
-  let sid: string;
-  if (typeof id === 'string' && id.length > 0) sid = id;
-  else if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) sid = String(id);
-  else return undefined;
-  if (typeof domain !== 'string' || domain.length === 0 || typeof severity !== 'string' || !isSeverity(severity)) return undefined;
-  if (!optString(digest) || !optString(created_at) || !optString(private_comment) || !optString(public_comment)) return undefined;
-  if (!optBoolean(reject_media) || !optBoolean(reject_reports) || !optBoolean(obfuscate)) return undefined;
-  const b: StoredBlock = {
-    id: sid,
-    domain,
-    severity,
-    reject_media: reject_media === true,
-    reject_reports: reject_reports === true,
-    obfuscate: obfuscate === true,
-    public_comment: (public_comment as string | null | undefined) ?? '',
-    private_comment: (private_comment as string | null | undefined) ?? '',
-  };
-  if (digest) b.digest = digest as string;
-  if (created_at) b.created_at = created_at as string;
-  return b;
-}
-
-/** The schema's reading of a domain block (the slow path, and the one that words errors). */
-export function parseDomainBlock(v: unknown): { block: StoredBlock } | { error: ParseError } {
-  const r = AdminDomainBlock.safeParse(v);
-  return r.success ? { block: toStored(r.data) } : { error: r.error };
-}
 
 /** Targets of `Link` header entries by rel. */
 export function parseLinkHeader(raw: string | string[] | undefined): Map<string, string> {
@@ -321,13 +225,10 @@ export class MastodonClient {
       const where = this.where('GET', url);
       if (res.status !== 200) throw this.unexpected(res, 'GET', url);
       const body = this.json(res, where);
-      let blocks = Array.isArray(body) ? body.map(readDomainBlock) : undefined;
-      if (blocks === undefined || blocks.includes(undefined)) {
-        const parsed = z.array(AdminDomainBlock).safeParse(body);
-        if (!parsed.success) throw this.invalid(where, parsed.error);
-        blocks = parsed.data.map(toStored);
-      }
-      for (const b of blocks as StoredBlock[]) {
+      const read = readDomainBlocks(body);
+      if ('error' in read) throw this.invalid(where, read.error);
+      const blocks = read.blocks;
+      for (const b of blocks) {
         if (seenIds.has(b.id)) continue;
         seenIds.add(b.id);
         out.push(b);
