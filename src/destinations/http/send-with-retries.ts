@@ -7,7 +7,7 @@
 // are capped, and so is the length of one. What the clients word their own way (events, errors)
 // comes through the policy. A programming error (TypeError and kin) is never retried: backoff would
 // only hide it.
-import { parseResetTime, parseRetryAfter, type RateBudget } from '../mastodon/rate-budget.js';
+import { parseResetTime, parseRetryAfter, type RateBudget } from './rate-budget.js';
 
 export interface Answer {
   status: number;

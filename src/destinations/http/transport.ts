@@ -3,28 +3,18 @@
 // budget (X-RateLimit-* headers, Reset as an ISO time), 429 waits, and retries of network errors and
 // of the 5xx statuses a caller allows (GoToSocial answers 500 for an invalid domain, so writes do
 // not retry 500). Statuses are returned for the caller to interpret; messages never hold the token.
-import { FediblockError } from '../../errors.js';
-import { registerSecret } from '../../log.js';
-import { checkBaseUrl } from './check-base-url.js';
+import { checkBaseUrl, checkToken } from './check-destination.js';
 import { scrubToken } from '../mastodon/errors.js';
-import { RateBudget } from '../mastodon/rate-budget.js';
+import { RateBudget } from './rate-budget.js';
 import { DestinationHttpError } from './errors.js';
+import { BudgetedConnection } from './budgeted-connection.js';
+import type { HttpOptions } from './http-options.js';
 import { RequestGate } from './request-gate.js';
-import { Connection } from './send-request.js';
 import { sendWithRetries, unreachableMessage, type Answer, type RetryPolicy } from './send-with-retries.js';
-import { networkForbidden } from '../../undici.js';
 
 export type Raw = Answer;
 
-export interface TransportOptions {
-  baseUrl: string;
-  token?: string;
-  reserve?: number;
-  concurrency?: number;
-  timeoutMs?: number;
-  maxRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+export interface TransportOptions extends HttpOptions {
   onEvent?: (e: { type: 'retry' | 'rate-limited'; path: string; waitMs: number; reason?: string }) => void;
 }
 
@@ -38,7 +28,6 @@ export interface RequestOptions {
   retryStatuses?: readonly number[];
 }
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const RETRY_STATUSES: readonly number[] = [500, 502, 503, 504];
 
 export class HttpTransport {
@@ -48,36 +37,30 @@ export class HttpTransport {
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private readonly gate: RequestGate;
-  private readonly budget: RateBudget;
   private readonly retry: RetryPolicy;
-  private readonly concurrency: number;
-  private connection: Connection | undefined;
-  requestCount = 0;
-  writeCount = 0;
+  private readonly link: BudgetedConnection;
 
   constructor(opts: TransportOptions) {
     const base = checkBaseUrl(opts.baseUrl);
     this.host = base.host;
     this.origin = base.origin;
     this.prefix = base.pathname.replace(/\/+$/, '');
-    if (opts.token !== undefined) {
-      if (opts.token === '' || /[\r\n\0\s]/.test(opts.token)) throw new FediblockError(`the token for ${this.host} is empty or contains whitespace`);
-      registerSecret(opts.token);
-    }
+    checkToken(opts.token, this.host);
     this.token = opts.token;
-    this.concurrency = opts.concurrency ?? 4;
+    const concurrency = opts.concurrency ?? 4;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     const now = opts.now ?? Date.now;
     const onEvent = opts.onEvent ?? (() => {});
-    this.gate = new RequestGate(this.concurrency);
-    this.budget = new RateBudget({ reserve: opts.reserve ?? 0.1, now, sleep });
+    this.gate = new RequestGate(concurrency);
+    const budget = new RateBudget({ reserve: opts.reserve ?? 0.1, now, sleep });
+    this.link = new BudgetedConnection(base, concurrency, budget, this.timeoutMs);
     const host = this.host;
     this.retry = {
       maxRetries: opts.maxRetries ?? 4,
       sleep,
       now,
-      budget: this.budget,
+      budget,
       describeFailure: (e) => (e instanceof Error ? (e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : e.message) : String(e)),
       onRetry: (_method, path, _attempt, waitMs, reason) => onEvent({ type: 'retry', path, waitMs, reason }),
       onRateLimited: (_method, path, waitMs) => onEvent({ type: 'rate-limited', path, waitMs }),
@@ -89,14 +72,22 @@ export class HttpTransport {
     };
   }
 
+  /** HTTP requests actually sent, retries included. */
+  get requestCount(): number {
+    return this.link.requestCount;
+  }
+
+  /** Writes actually sent, retries included. */
+  get writeCount(): number {
+    return this.link.writeCount;
+  }
+
   scrub(s: string): string {
     return scrubToken(s, this.token);
   }
 
   async close(): Promise<void> {
-    const c = this.connection;
-    this.connection = undefined;
-    c?.close();
+    this.link.close();
   }
 
   /** `path` is relative to the API base (leading slash); the answer is never a redirect or a 429. */
@@ -118,8 +109,6 @@ export class HttpTransport {
   private async send(method: string, url: URL, opts: RequestOptions): Promise<Raw> {
     // Every URL is built on the configured origin: one pool for this host.
     if (url.origin !== this.origin) throw new TypeError(`${url.origin} is not ${this.origin}`);
-    if (networkForbidden()) throw new Error('--offline: this would need the network, and --offline forbids it');
-    const connection = (this.connection ??= new Connection(url, this.concurrency));
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'fediblock/0.1 (+https://github.com/fediblock/fediblock)' };
     if (this.token !== undefined && opts.auth !== false) headers['authorization'] = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -127,25 +116,9 @@ export class HttpTransport {
       payload = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
     }
-    await this.budget.acquire();
-    this.requestCount++;
-    if (opts.write) this.writeCount++;
-    let resHeaders: Raw['headers'] | undefined;
-    try {
-      const res = await connection.request({
-        method,
-        path: `${url.pathname}${url.search}`,
-        headers,
-        body: payload,
-        timeoutMs: this.timeoutMs,
-        maxBodyBytes: MAX_BODY_BYTES,
-      });
-      resHeaders = res.headers;
-      return res;
-    } finally {
-      this.budget.settle(resHeaders);
-    }
+    return this.link.send(method, `${url.pathname}${url.search}`, headers, payload, opts.write);
   }
+
 }
 
 export function parseJson(res: Raw): unknown {

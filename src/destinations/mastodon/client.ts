@@ -14,17 +14,16 @@
 import * as z from 'zod/mini';
 import '../../zod-messages.js';
 import { FediblockError } from '../../errors.js';
-import { registerSecret } from '../../log.js';
 import { blockFields, isSeverity, type BlockFields, type DomainBlock, type StoredBlock } from '../../model.js';
 import { ExistingBlockConflict } from '../../sync/store.js';
 import { MastodonHttpError, MeasuresError, authMessage, scrubToken, serverMessage, type CallNeeds } from './errors.js';
-import { RateBudget } from './rate-budget.js';
+import { RateBudget } from '../http/rate-budget.js';
 import { parseDomainBlock, readDomainBlock, readDomainBlocks, type ParseError } from './read-domain-block.js';
-import { checkBaseUrl } from '../http/check-base-url.js';
+import { checkBaseUrl, checkToken } from '../http/check-destination.js';
+import { BudgetedConnection } from '../http/budgeted-connection.js';
+import type { HttpOptions } from '../http/http-options.js';
 import { RequestGate } from '../http/request-gate.js';
-import { Connection } from '../http/send-request.js';
 import { MAX_RATE_LIMIT_WAITS, sendWithRetries, unreachableMessage, type Answer, type RetryPolicy } from '../http/send-with-retries.js';
-import { networkForbidden } from '../../undici.js';
 
 export type ClientEvent =
   | { type: 'response'; method: string; path: string; status: number; attempt: number }
@@ -33,21 +32,9 @@ export type ClientEvent =
   | { type: 'rate-wait'; reason: 'reserve' | 'rate-limited'; waitMs: number; until: string; limit?: number; kept?: number }
   | { type: 'already-gone'; id: string; path: string };
 
-export interface MastodonClientOptions {
-  /** `https://instance.example` (or `http:` for loopback hosts only). */
-  baseUrl: string;
-  token?: string;
-  /** Share of the rate limit kept for the admin's own use. Default 0.10. */
-  reserve?: number;
-  /** Requests in flight at once. Default 4. */
-  concurrency?: number;
-  /** Per attempt. Default 30 s. */
-  timeoutMs?: number;
-  /** Retries for network errors, timeouts and 5xx. Default 4. */
-  maxRetries?: number;
+/** Mastodon retries every 5xx (maxRetries times). */
+export interface MastodonClientOptions extends HttpOptions {
   userAgent?: string;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
   onEvent?: (e: ClientEvent) => void;
 }
 
@@ -66,8 +53,6 @@ const NEEDS_POST: CallNeeds = { scope: 'write:statuses (or write)', permission: 
 
 /** Mastodon's maximum page size since 4.3.0 (older servers cap at 200 and we follow their links). */
 const PAGE_LIMIT = 500;
-/** Response bodies larger than this are refused. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 const UPDATABLE = ['severity', 'reject_media', 'reject_reports', 'obfuscate', 'public_comment', 'private_comment'] as const;
 const BOOLEAN_FIELDS = ['reject_media', 'reject_reports', 'obfuscate'] as const;
@@ -129,13 +114,11 @@ export class MastodonClient {
   private readonly gate: RequestGate;
   readonly budget: RateBudget;
   private readonly retry: RetryPolicy;
-  private connection: Connection | undefined;
+  private readonly link: BudgetedConnection;
   private plainHeaders: Record<string, string> | undefined;
   /** POST's URL, made once (never changed: URLs here are only read). */
   private blocksUrl: URL | undefined;
   private jsonHeaders: Record<string, string> | undefined;
-  private requests = 0;
-  private writes = 0;
   /** Settles once the first measures call has its answer (see followCounts). */
   private measuresGate: Promise<void> | undefined;
   private measuresRefused: MeasuresError | undefined;
@@ -144,10 +127,7 @@ export class MastodonClient {
     this.base = checkBaseUrl(opts.baseUrl);
     this.host = this.base.host;
     this.prefix = this.base.pathname.replace(/\/+$/, '');
-    if (opts.token !== undefined) {
-      if (opts.token === '' || /[\r\n\0\s]/.test(opts.token)) throw new FediblockError(`the token for ${this.host} is empty or contains whitespace`);
-      registerSecret(opts.token);
-    }
+    checkToken(opts.token, this.host);
     this.token = opts.token;
     this.concurrency = opts.concurrency ?? 4;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new FediblockError(`concurrency must be a positive integer, got ${opts.concurrency}`);
@@ -166,6 +146,7 @@ export class MastodonClient {
         onEvent({ type: 'rate-wait', reason: w.reason, waitMs: w.ms, until: new Date(w.until).toISOString(), ...(limit === undefined ? {} : { limit, kept: this.budget.reserveCount() }) });
       },
     });
+    this.link = new BudgetedConnection(this.base, this.concurrency, this.budget, this.timeoutMs);
     const host = this.host;
     this.retry = {
       maxRetries: opts.maxRetries ?? 4,
@@ -194,19 +175,17 @@ export class MastodonClient {
 
   /** HTTP requests actually sent, retries included. */
   get requestCount(): number {
-    return this.requests;
+    return this.link.requestCount;
   }
 
   /** Domain-block writes (POST/PUT/DELETE) actually sent, retries included. */
   get writeCount(): number {
-    return this.writes;
+    return this.link.writeCount;
   }
 
   /** Close kept-alive connections. */
   async close(): Promise<void> {
-    const c = this.connection;
-    this.connection = undefined;
-    c?.close();
+    this.link.close();
   }
 
   // ---- API calls --------------------------------------------------------------------------
@@ -565,35 +544,16 @@ export class MastodonClient {
     }
   }
 
-  /** Send one attempt, inside the concurrency limit and the rate budget. */
+  /** Send one attempt (the caller runs it inside the concurrency limit). */
   private async send(method: string, url: URL, opts: CallOpts): Promise<Raw> {
     // Every URL is on the base's origin (pagination links are checked): one pool for this host.
     // (href is stored; origin and pathname are computed on every read.)
     const href = url.href;
     const origin = this.base.origin;
     if (!href.startsWith(origin) || href.charCodeAt(origin.length) !== 0x2f /* / */) throw new TypeError(`${href} is not on ${origin}`);
-    if (networkForbidden()) throw new Error('--offline: this would need the network, and --offline forbids it');
-    const connection = (this.connection ??= new Connection(this.base, this.concurrency));
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers = this.headersFor(opts, payload !== undefined);
-    await this.budget.acquire();
-    this.requests++;
-    if (opts.write) this.writes++;
-    let resHeaders: Raw['headers'] | undefined;
-    try {
-      const res = await connection.request({
-        method,
-        path: href.slice(origin.length, href.includes('#') ? href.indexOf('#') : href.length),
-        headers,
-        body: payload,
-        timeoutMs: this.timeoutMs,
-        maxBodyBytes: MAX_BODY_BYTES,
-      });
-      resHeaders = res.headers;
-      return res;
-    } finally {
-      this.budget.settle(resHeaders);
-    }
+    return this.link.send(method, href.slice(origin.length, href.includes('#') ? href.indexOf('#') : href.length), headers, payload, opts.write);
   }
 
   /** The request headers; the usual two sets are built once per client (Node's http client only reads them). */

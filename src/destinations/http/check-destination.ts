@@ -1,5 +1,7 @@
-// The base URL of a destination's API, checked before any token is sent to it.
+// What a destination client checks before it sends anything: the base URL of the API (the token
+// goes over https only, to that origin) and the token itself (registered, so logs never show it).
 import { FediblockError } from '../../errors.js';
+import { registerSecret } from '../../log.js';
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -23,4 +25,11 @@ export function checkBaseUrl(raw: string): URL {
     throw new FediblockError(`unsupported scheme ${u.protocol} for ${u.host}: use https://`);
   }
   return u;
+}
+
+/** A token must be one non-empty word (it goes into a header); from here on logs redact it. */
+export function checkToken(token: string | undefined, host: string): void {
+  if (token === undefined) return;
+  if (token === '' || /[\r\n\0\s]/.test(token)) throw new FediblockError(`the token for ${host} is empty or contains whitespace`);
+  registerSecret(token);
 }
