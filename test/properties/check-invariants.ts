@@ -124,20 +124,30 @@ export function checkI2(merged: Row[], after: StoredBlock[], plan: { entries: Ar
   return out;
 }
 
-/** I7: the restore put every block fediblock wrote since the snapshot back as it was, and wrote nothing else. */
-export function checkI7(snapshotState: StoredBlock[], since: EmulatorEffect[], fediblockSeqs: Set<number>, restoreEffects: EmulatorEffect[], after: StoredBlock[]): string[] {
+/**
+ * I7: the restore put every block fediblock wrote since the snapshot back as it was before
+ * fediblock's first write to it since then, and wrote nothing else. That is the snapshot's state
+ * unless the admin edited the block between the snapshot and that first write: restore undoes
+ * fediblock's writes, so the admin's edit comes back, not the older snapshot (README, "Restore:
+ * exactly what it undoes"; fuzz seed 1202).
+ */
+export function checkI7(since: EmulatorEffect[], fediblockSeqs: Set<number>, restoreEffects: EmulatorEffect[], after: StoredBlock[]): string[] {
   const out: string[] = [];
   const wrote = new Map<string, number>(); // domain → seq of fediblock's last write since the snapshot
-  for (const e of since) if (fediblockSeqs.has(e.seq)) wrote.set(e.domain, e.seq);
+  const firstBefore = new Map<string, StoredBlock | null>(); // domain → the block before fediblock's first write since
+  for (const e of since) {
+    if (!fediblockSeqs.has(e.seq)) continue;
+    wrote.set(e.domain, e.seq);
+    if (!firstBefore.has(e.domain)) firstBefore.set(e.domain, e.before);
+  }
   const adminAfter = new Set(since.filter((e) => !fediblockSeqs.has(e.seq) && e.seq > (wrote.get(e.domain) ?? Infinity)).map((e) => e.domain));
   for (const e of restoreEffects) if (!wrote.has(e.domain)) out.push(`I7: restore wrote ${e.domain}, which fediblock had not written since the snapshot`);
-  const snap = byDomain(snapshotState);
   const now = byDomain(after);
   for (const d of wrote.keys()) {
     if (adminAfter.has(d)) continue; // the admin changed it since: whatever restore does there is a judgement call
-    const want = snap.get(d);
+    const want = firstBefore.get(d) ?? undefined;
     const got = now.get(d);
-    if (!same(want, got)) out.push(`I7: ${d} is ${got ? describe(got) : 'absent'} after restore, was ${want ? describe(want) : 'absent'} in the snapshot`);
+    if (!same(want, got)) out.push(`I7: ${d} is ${got ? describe(got) : 'absent'} after restore, was ${want ? describe(want) : 'absent'} before fediblock's first write since the snapshot`);
   }
   return out;
 }

@@ -23,6 +23,22 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'restore-brings-back-a-hand-edit-fediblock-overwrote',
+    found:
+      'I7 checker (npm run fuzz:sync -- --seed 1202, history 593, shrunk): after the snapshot the admin raised the owned a.test to silence, and the next run put it back to the list\'s noop; restoring that snapshot undid fediblock\'s write and gave the admin\'s silence back, as the README says restore does, but I7 expected the snapshot\'s older noop; I7 now expects each block as it was before fediblock\'s first write to it since the snapshot',
+    broken: [],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('z.x.a.test', { reject_reports: true }), noop('b.test')]], hand: [] },
+      steps: [
+        { t: 'run', adopt: false, maxWrites: 2, force: false },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'restore', pick: 4 },
+        { t: 'admin-create', row: noop('a.test') },
+      ],
+    },
+  },
+  {
     name: 'child-refused-under-parent-the-plan-lowers',
     found:
       'I2 (npm run fuzz:sync -- --seed 11, history 1992, shrunk): the list lowers b.test from suspend to noop and adds x.b.test noop+reject_reports; the create went first, Mastodon refused it under the suspended parent (not stricter), and the child was never made; such a create now waits until the parent has been loosened',

@@ -146,7 +146,7 @@ async function playStep(
       const out: string[] = [];
       const eff = effectsOf(world, r);
       if (on.has('I1')) out.push(...checkI1(eff, false, 'restore', leftByFediblock));
-      if (on.has('I7') && r.code === 0) out.push(...checkI7(at.blocks, since, mine, eff, world.emu.blocks()));
+      if (on.has('I7') && r.code === 0) out.push(...checkI7(since, mine, eff, world.emu.blocks()));
       return out;
     }
   }
