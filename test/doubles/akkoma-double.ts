@@ -3,8 +3,8 @@
 // facts in issue 12 (read from Akkoma's source), never from what fediblock's client sends. It
 // imports nothing from src/ and shares no library with the client (node:http only). Where the
 // facts are silent, the choice is marked "double choice".
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveDouble } from './serve-double.js';
 
 export interface AkkomaToken {
   scopes: string[];
@@ -93,18 +93,6 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
     return { configs: out, need_reboot: false };
   };
 
-  const server: Server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (text += c));
-    req.on('end', () => handle(req, res, text));
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
   function handle(req: IncomingMessage, res: ServerResponse, text: string): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const method = req.method ?? 'GET';
@@ -174,11 +162,9 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
     return send(200, configs());
   }
 
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const server = await serveDouble(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     atoms,
     malformed,
@@ -189,10 +175,6 @@ export async function startAkkomaDouble(opts: AkkomaDoubleOptions = {}): Promise
     failWrites: (o) => void (writeFailures = { status: o.status, land: o.land, count: o.count ?? 1, ...(o.thenFailReads ? { thenFailReads: o.thenFailReads } : {}) }),
     failReads: (o) => void (readFailures = { status: o.status, count: o.count ?? 1 }),
     writes: () => requests.filter((r) => r.method === 'POST'),
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    stop: server.stop,
   };
 }

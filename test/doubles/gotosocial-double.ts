@@ -3,8 +3,8 @@
 // /work/shared/docs/mastodon-api.md §8 (read from GoToSocial's source), never from what
 // fediblock's client sends. It imports nothing from src/ and shares no library with the client
 // (node:http only). Where the facts are silent, the choice is marked "double choice".
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveDouble } from './serve-double.js';
 import { domainToASCII, domainToUnicode } from 'node:url';
 
 export interface GtsToken {
@@ -132,18 +132,6 @@ export async function startGtsDouble(opts: GtsDoubleOptions = {}): Promise<GtsDo
     created_at: b.created_at,
   });
 
-  const server: Server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (text += c));
-    req.on('end', () => handle(req, res, text));
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
   function handle(req: IncomingMessage, res: ServerResponse, text: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
@@ -258,20 +246,14 @@ export async function startGtsDouble(opts: GtsDoubleOptions = {}): Promise<GtsDo
     if ('private_comment' in body) b.private_comment = String(body.private_comment ?? '');
   }
 
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const server = await serveDouble(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     blocks: () => [...blocks.values()].map((b) => ({ ...b })),
     busyOnce: (domain, applied = false) => void busy.set(domainToASCII(domain), applied),
     addByHand: (b) => add(b),
     writes: () => requests.filter((r) => r.method !== 'GET' && r.path.startsWith(BLOCKS)),
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    stop: server.stop,
   };
 }
