@@ -1,26 +1,11 @@
 // Issue 9 holes 1–3 and issue 14 item 11 at the planner: whether a child is needed is decided per
 // destination, against the rule its parent will really have there after the plan.
 import { describe, expect, it } from 'vitest';
-import type { DomainBlock, Plan, PlanEntry, StoredBlock } from '../../src/model.js';
 import type { FollowCheckResult } from '../../src/sync/follow-checks.js';
 import { domainsNeedingFollowCheck } from '../../src/sync/follow-checks.js';
-import { planSync, type DestinationPolicy } from '../../src/sync/plan-sync.js';
-import { hand, M, NOW, owned, policy, want } from './plan-helpers.js';
+import { entriesByDomain, hand, M, owned, plan, policy, want } from './plan-helpers.js';
 
-const noFollows = (...domains: string[]): Map<string, FollowCheckResult> => new Map(domains.map((d) => [d, { follows: 0, followers: 0 }]));
-
-function plan(desired: DomainBlock[], current: StoredBlock[], o: { policy?: Partial<DestinationPolicy>; follow?: Map<string, FollowCheckResult>; hold?: string[] } = {}): Plan {
-  return planSync({
-    desired,
-    current,
-    policy: policy(o.policy),
-    follow: o.follow ?? noFollows(...desired.map((d) => d.domain)),
-    holdDeletes: o.hold ?? [],
-    now: NOW,
-    storeFingerprint: 'fp',
-  });
-}
-const entries = (p: Plan): Record<string, PlanEntry> => Object.fromEntries(p.entries.map((e) => [e.domain, e]));
+const entries = entriesByDomain;
 
 describe('children the merged list keeps', () => {
   const list = [want('example.com', 'suspend'), want('bad.example.com', 'suspend')];

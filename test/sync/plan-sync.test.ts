@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan, PlanEntry } from '../../src/model.js';
-import type { FollowCheckResult } from '../../src/sync/follow-checks.js';
-import { covers, planSync, stricterThan, type DestinationPolicy } from '../../src/sync/plan-sync.js';
+import { covers, stricterThan } from '../../src/sync/plan-sync.js';
 import { isOwned, withMarker, withoutMarker } from '../../src/sync/ownership.js';
-import { hand, M, NOW, owned, policy, stored, want } from './plan-helpers.js';
-import type { DomainBlock, StoredBlock } from '../../src/model.js';
+import { entriesByDomain, hand, M, NOW, noFollows, owned, plan, stored, want } from './plan-helpers.js';
 
-const noFollows = (...domains: string[]): Map<string, FollowCheckResult> =>
-  new Map(domains.map((d) => [d, { follows: 0, followers: 0 }]));
-
-function plan(
-  desired: DomainBlock[],
-  current: StoredBlock[],
-  o: { policy?: Partial<DestinationPolicy>; follow?: Map<string, FollowCheckResult>; hold?: string[] } = {},
-): Plan {
-  return planSync({
-    desired,
-    current,
-    policy: policy(o.policy),
-    follow: o.follow ?? noFollows(...desired.map((d) => d.domain)),
-    holdDeletes: o.hold ?? [],
-    now: NOW,
-    storeFingerprint: 'fp',
-  });
-}
-const byDomain = (p: Plan): Record<string, PlanEntry> => Object.fromEntries(p.entries.map((e) => [e.domain, e]));
+const byDomain = entriesByDomain;
 
 describe('ownership marker', () => {
   it('detects, appends idempotently and removes the marker', () => {
