@@ -4,7 +4,7 @@ export { resolveToken, defaultTokenVariable, fediBlockHoleTokenVariable, type To
 export { isFediBlockHoleConfig, translateFediBlockHole, FBH_KEYS, type FediBlockHoleTranslation, type FediBlockHoleRaw } from './fediblockhole.js';
 export { migrateConfig } from './migrate.js';
 export { parseDuration, parseSize } from './units.js';
-export { isLoopbackHost, checkNetworkUrl, classifyListUrl, type SourceLocation, type ListLocation } from './locations.js';
+export { checkNetworkUrl, classifyListUrl, type SourceLocation, type ListLocation } from './locations.js';
 export { defaultCacheDir } from './resolve-config.js';
 export { configSchema, SOURCE_FORMATS, OUTPUT_FORMATS, FORMAT_ALIASES, type SourceFormat, type OutputFormat, type RawConfig, type ConfigInput } from './schema.js';
 export type {

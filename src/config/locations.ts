@@ -1,10 +1,8 @@
 // Where a list lives: a local file, an https URL, or a Mastodon instance. Relative paths are
 // resolved against the config file's folder, so a config works from any working directory.
 import { basename, isAbsolute, resolve } from 'node:path';
-import { isLoopbackHost } from '../sources/loopback-host.js';
 import { fileURLToPath } from 'node:url';
-
-export { isLoopbackHost };
+import { isLoopbackHost } from '../sources/loopback-host.js';
 
 export type SourceLocation =
   | { kind: 'file'; path: string }

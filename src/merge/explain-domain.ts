@@ -8,7 +8,8 @@ import { capSeverity } from './cap-severity.js';
 import { finishFold, foldRow, startFold } from './fold-blocks.js';
 import { parentDomains } from './parent-domains.js';
 import { sourceView } from './source-view.js';
-import { fitsPattern, isObfuscated, normaliseDigest, sha256Hex } from './resolve-digests.js';
+import { sha256Hex } from '../node-crypto.js';
+import { fitsPattern, isObfuscated, normaliseDigest } from './resolve-digests.js';
 
 /** One source's say on a domain: its block fields as the merge read them, and where they came from. */
 export interface Vote extends BlockFields {

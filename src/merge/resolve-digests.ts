@@ -4,12 +4,9 @@
 // hashed: Mastodon's obfuscation (`DomainBlock#public_domain`) replaces characters with `*` in
 // place, so the real domain has the same length and the same visible characters.
 import type { DomainBlock } from '../model.js';
-
-export const isObfuscated = (domain: string): boolean => domain.includes('*');
-
 import { sha256Hex } from '../node-crypto.js';
 
-export { sha256Hex };
+export const isObfuscated = (domain: string): boolean => domain.includes('*');
 
 /** Digests arrive from other software: compare them in one case. */
 export const normaliseDigest = (digest: string): string => digest.trim().toLowerCase();

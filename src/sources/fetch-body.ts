@@ -13,8 +13,6 @@ import { FediblockError } from '../errors.js';
 import { loadUndici } from '../undici.js';
 import { isLoopbackHost } from './loopback-host.js';
 
-export { isLoopbackHost };
-
 export type FetchLocation = { kind: 'file'; path: string } | { kind: 'url'; url: string };
 
 export interface FetchBodyOptions {

@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isIPv4 } from 'node:net';
-import { fetchBody, FetchError, isLoopbackHost, redactUrl } from '../../src/sources/fetch-body.js';
+import { fetchBody, FetchError, redactUrl } from '../../src/sources/fetch-body.js';
+import { isLoopbackHost } from '../../src/sources/loopback-host.js';
 import { FediblockError } from '../../src/errors.js';
 import { closedPort, noSleep, tempDir, useServers } from './helpers.js';
 
