@@ -28,7 +28,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', mode ?? 0o666);
-    if (typeof data === 'string' || data instanceof Uint8Array || !isIterable(data)) await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
     // Each writeFile continues from where the last one ended.
     else for (const chunk of data) await handle.writeFile(chunk);
     await handle.sync();
@@ -44,8 +44,6 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
   }
   await fsyncDir(dir);
 }
-
-const isIterable = (x: unknown): x is Iterable<Uint8Array> => typeof x === 'object' && x !== null && Symbol.iterator in x;
 
 /**
  * Unique within this process by the counter, and unlikely to meet another process's name; the

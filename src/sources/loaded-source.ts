@@ -100,7 +100,12 @@ export class SourceFailure extends Error {
   }
 }
 
-export const uniqueDomains = (p: ParseResult): number => new Set(p.columns ? p.columns.domains() : p.blocks.map((b) => b.domain)).size;
+export function uniqueDomains(p: ParseResult): number {
+  if (!p.columns) return new Set(p.blocks.map((b) => b.domain)).size;
+  const seen = new Set<string>();
+  for (let i = 0; i < p.columns.length; i++) seen.add(p.columns.domain(i));
+  return seen.size;
+}
 export const pct = (x: number): string => `${Math.round(x * 100)}%`;
 export const shellWord = (s: string): string => (/^[\w.@:/+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
