@@ -14,6 +14,7 @@
 import { blockFields, type BlockFields, type Plan, type PlanEntry, type StoredBlock } from '../model.js';
 import type { JournalBlock, JournalEntry } from '../journal/journal-record.js';
 import { byDomain, isManaged } from './block-rules.js';
+import { isOwned } from './ownership.js';
 import type { DestinationPolicy } from './destination-policy.js';
 import { diffFields } from './target-fields.js';
 
@@ -65,7 +66,7 @@ export function planRestore(input: RestoreInput): RestorePlan {
 
   for (const [domain, all] of history) {
     const cur = curBy.get(domain);
-    const writes = landedWrites(all, cur);
+    const writes = landedWrites(all, cur, policy.marker);
     if (writes.length === 0) {
       history.delete(domain);
       continue;
@@ -128,14 +129,17 @@ export function planRestore(input: RestoreInput): RestorePlan {
 /**
  * The writes that took effect. A write whose answer was lost (`uncertain`) landed when what came
  * next shows its result: the `before` of fediblock's next write to the domain, or the block as it
- * is now. One that did not land is no write of fediblock's to undo.
+ * is now. A create whose block is then found carrying fediblock's marker but edited by hand landed
+ * too: nobody else makes marked blocks (fuzz seed 1203). One that did not land is no write of
+ * fediblock's to undo.
  */
-function landedWrites(writes: JournalEntry[], cur: StoredBlock | undefined): JournalEntry[] {
+function landedWrites(writes: JournalEntry[], cur: StoredBlock | undefined, marker: string): JournalEntry[] {
   return writes.filter((w, i) => {
     if (w.uncertain !== true) return true;
     const next = writes[i + 1];
     const seen = next ? stateOf(next.before) : stateOf(cur);
-    return sameBlock(seen, stateOf(w.after));
+    if (sameBlock(seen, stateOf(w.after))) return true;
+    return w.before === null && seen !== null && isOwned(seen, marker);
   });
 }
 

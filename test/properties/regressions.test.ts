@@ -23,6 +23,21 @@ const row = (domain: string, severity: 'noop' | 'silence' | 'suspend', flags: Pa
 
 const REGRESSIONS: Regression[] = [
   {
+    name: 'restore-undoes-a-lost-answer-create-the-admin-then-edited',
+    found:
+      'I7 (npm run fuzz:sync -- --seed 1203, history 1453, shrunk): a run died right after creating a.test (journaled as uncertain), the admin raised the marked block, and the next run put it back; restore undid only that last write and left silence, because the uncertain create counted as landed only if the next write found exactly its result; a create whose block is then found with fediblock\'s marker now counts as landed, and restore deletes it',
+    broken: [],
+    history: {
+      initial: { sources: [[noop('a.test')], [noop('a.test')]], hand: [] },
+      steps: [
+        { t: 'run', adopt: false, maxWrites: 0, force: false, fault: { kind: 'kill-after', at: 0 } },
+        { t: 'admin-edit', pick: 0, change: 'raise' },
+        { t: 'run', adopt: false, maxWrites: 0, force: false },
+        { t: 'restore', pick: 0 },
+      ],
+    } as History,
+  },
+  {
     name: 'restore-brings-back-a-hand-edit-fediblock-overwrote',
     found:
       'I7 checker (npm run fuzz:sync -- --seed 1202, history 593, shrunk): after the snapshot the admin raised the owned a.test to silence, and the next run put it back to the list\'s noop; restoring that snapshot undid fediblock\'s write and gave the admin\'s silence back, as the README says restore does, but I7 expected the snapshot\'s older noop; I7 now expects each block as it was before fediblock\'s first write to it since the snapshot',
